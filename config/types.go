@@ -1,0 +1,126 @@
+// Package config is the typed stack configuration of secalerts: the
+// secalerts:hub and secalerts:member objects, parsed and validated before any
+// resource is created. It does not import the Pulumi SDK.
+package config
+
+import "secalerts/severity"
+
+// Role is what a stack deploys: secalerts:role.
+type Role string
+
+// The two roles a stack can have.
+const (
+	RoleHub    Role = "hub"
+	RoleMember Role = "member"
+)
+
+// Hub is secalerts:hub, the operator's central account.
+type Hub struct {
+	// Region is where the hub's buses, topics and key live (secalerts:hub.region).
+	Region    string
+	Customers []Customer
+	// ArchiveRetentionDays keeps every customer bus's events for replay; 0 keeps them forever.
+	ArchiveRetentionDays int
+	// AlarmEmails receive delivery-failure alarms.
+	AlarmEmails []string
+	// KeyAdministrators are IAM ARNs allowed to manage (not use) the key.
+	KeyAdministrators []string
+	// KeyDeletionWindowDays is the KMS key's deletion window (7-30, default 30).
+	KeyDeletionWindowDays int
+	AllowBudgets          bool
+	AllowCostAnomaly      bool
+	// MaxRulesPerBus is the EventBridge "rules per event bus" quota of the
+	// hub account (default 300); validation fails before it is exceeded.
+	MaxRulesPerBus int
+}
+
+// Customer is one tenant: its accounts and where its alerts go.
+type Customer struct {
+	// Name is lowercase letters, digits and dashes; it names the bus and topics.
+	Name     string
+	Accounts []Account
+	// OrganizationID admits every account of an AWS Organization (o-xxxxxxxxxx).
+	OrganizationID string
+	Slack          []SlackChannel
+	Teams          []TeamsChannel
+	Emails         []Email
+	Webhooks       []Webhook
+}
+
+// Account is a 12-digit AWS account ID with an optional display name.
+type Account struct {
+	ID   string
+	Name string
+}
+
+// SlackChannel is an AWS Chatbot Slack channel.
+type SlackChannel struct {
+	WorkspaceID string
+	ChannelID   string
+	MinSeverity severity.Severity
+}
+
+// TeamsChannel is an AWS Chatbot Microsoft Teams channel.
+type TeamsChannel struct {
+	TenantID    string
+	TeamID      string
+	ChannelID   string
+	MinSeverity severity.Severity
+}
+
+// Email is one address subscribed to a customer's alerts.
+type Email struct {
+	Address     string
+	MinSeverity severity.Severity
+}
+
+// WebhookFormat is the body an API destination receives.
+type WebhookFormat string
+
+// The webhook body formats.
+const (
+	FormatSlack WebhookFormat = "slack" // Slack incoming webhook: {"text": ...}
+	FormatJSON  WebhookFormat = "json"  // generic JSON document
+)
+
+// Webhook is an HTTPS endpoint reached through an EventBridge API destination.
+type Webhook struct {
+	// Name is lowercase letters, digits and dashes, unique within the customer.
+	Name string
+	// URL is HTTPS and must come from a Pulumi secret.
+	URL         string
+	Format      WebhookFormat
+	MinSeverity severity.Severity
+}
+
+// Member is secalerts:member, an account whose events are forwarded.
+type Member struct {
+	// HubEventBusARN is the customer's bus in the hub; empty when HubStack is set.
+	HubEventBusARN string
+	// HubStack (org/project/stack) and Customer read the bus ARN from the hub
+	// stack's outputs through a StackReference.
+	HubStack string
+	Customer string
+	// HomeRegion holds the account-wide resources (IAM role); default us-east-1.
+	HomeRegion string
+	// Regions is the explicit list; empty with DiscoverRegions true means
+	// every region enabled in the account.
+	Regions         []string
+	DiscoverRegions bool
+	// ManagementAccount adds the Organizations detector (us-east-1 only).
+	ManagementAccount bool
+	// MinSeverity applies to every detector without its own (default MEDIUM).
+	MinSeverity severity.Severity
+	// Detectors holds per-detector overrides by detector ID.
+	Detectors map[string]DetectorSettings
+}
+
+// DetectorSettings override the member defaults for one detector.
+type DetectorSettings struct {
+	// Enabled nil keeps the detector's default.
+	Enabled *bool
+	// MinSeverity nil keeps the member's MinSeverity.
+	MinSeverity *severity.Severity
+	// ConfigRuleNames restricts the Config detector to these rules.
+	ConfigRuleNames []string
+}

@@ -1,0 +1,111 @@
+// Package detectors is the catalogue of security events secalerts forwards and
+// alerts on: for each kind of event, the EventBridge patterns that select it
+// (one per severity it can have) and the message that describes it.
+//
+// It is the single source of truth for both sides of the pipeline: member
+// stacks build their forwarding rules from it and the hub builds its routing
+// rules and input transformers from it. It never imports the Pulumi SDK, so the
+// offline tool and plain tests use it as is.
+package detectors
+
+import "secalerts/severity"
+
+// Pattern is an EventBridge event pattern as it is marshalled into a rule.
+type Pattern = map[string]any
+
+// HomeRegion is where AWS delivers the events of global services
+// (IAM, Organizations, STS global endpoint, ...).
+const HomeRegion = "us-east-1"
+
+// Detector is one kind of security-relevant event.
+type Detector struct {
+	// ID is stable: it names rules, config keys (secalerts:member.detectors.<ID>)
+	// and messages. Never rename a released ID.
+	ID string
+	// Title is the short human name used in message titles ("GuardDuty finding").
+	Title string
+	// Description says in one sentence what it catches (README, CLI listings).
+	Description string
+	// DefaultOn is false for detectors that are noisy and must be asked for.
+	DefaultOn bool
+	// GlobalOnly is true when the events are only delivered in HomeRegion.
+	GlobalOnly bool
+	// ManagementOnly is true when the events only exist in an AWS
+	// Organizations management account.
+	ManagementOnly bool
+	// Build returns the detector's variants for the given options, lowest
+	// severity first. Every variant's pattern pins "source" to the genuine
+	// AWS sources (or the canary source), which an account cannot forge.
+	Build func(Options) []Variant
+	// Message describes an event of this kind to a person.
+	Message Message
+}
+
+// Options are the per-stack settings that shape a detector's patterns.
+type Options struct {
+	// ConfigRuleNames restricts the Config compliance detector to these
+	// rules; empty means every rule.
+	ConfigRuleNames []string
+}
+
+// Variant is the part of a detector's events that has one severity.
+// Patterns of one detector's variants never match the same event.
+type Variant struct {
+	// Name is short and DNS-safe ("critical", "open-to-world"); with the
+	// detector ID it names rules.
+	Name     string
+	Severity severity.Severity
+	Pattern  Pattern
+}
+
+// Message is the readable description of an event. Text fields may hold
+// EventBridge input-transformer placeholders (<name>) for the names in Paths
+// and for the common ones every message has: <account>, <region>, <time>,
+// <id>, <source>, <detailType>.
+type Message struct {
+	// Paths maps placeholder names to JSONPaths into the event
+	// ("$.detail.findings[0].Title").
+	Paths map[string]string
+	// Title is one line: what happened.
+	Title string
+	// Summary is one or two sentences saying why it matters.
+	Summary string
+	// Fields are label/value lines shown under the summary.
+	Fields []Field
+	// ConsoleURL opens the finding or the resource in the AWS console.
+	ConsoleURL string
+	// NextSteps tell the reader what to do, most important first.
+	NextSteps []string
+}
+
+// Field is one labelled line of a message.
+type Field struct {
+	Label string
+	Value string
+}
+
+// CommonPaths are the placeholders every message may use.
+var CommonPaths = map[string]string{
+	"account":    "$.account",
+	"region":     "$.region",
+	"time":       "$.time",
+	"id":         "$.id",
+	"source":     "$.source",
+	"detailType": "$.detail-type",
+}
+
+// VariantsAtLeast returns the variants of d whose severity is min or higher.
+func (d Detector) VariantsAtLeast(o Options, min severity.Severity) []Variant {
+	var out []Variant
+	for _, v := range d.Build(o) {
+		if v.Severity >= min {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// AppliesTo reports whether d's events can appear in region.
+func (d Detector) AppliesTo(region string) bool {
+	return !d.GlobalOnly || region == HomeRegion
+}

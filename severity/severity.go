@@ -1,0 +1,55 @@
+// Package severity is the one ordered scale every kind of event is mapped onto,
+// so a destination's minSeverity means the same thing for a Security Hub
+// finding, a GuardDuty finding and a CloudTrail API call.
+package severity
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Severity orders events from least to most urgent.
+type Severity int
+
+// The scale, lowest first. The zero value is Informational.
+const (
+	Informational Severity = iota
+	Low
+	Medium
+	High
+	Critical
+)
+
+// All lists every severity, lowest first.
+var All = []Severity{Informational, Low, Medium, High, Critical}
+
+var names = [...]string{"INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL"}
+
+// String returns the upper-case label used in config, patterns and messages.
+func (s Severity) String() string {
+	if s < Informational || s > Critical {
+		return fmt.Sprintf("Severity(%d)", int(s))
+	}
+	return names[s]
+}
+
+// Parse reads a label case-insensitively; the error lists the valid labels.
+func Parse(label string) (Severity, error) {
+	for i, n := range names {
+		if strings.EqualFold(label, n) {
+			return Severity(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown severity %q: valid are %s", label, strings.Join(names[:], ", "))
+}
+
+// AtLeast returns the severities from min up to Critical.
+func AtLeast(min Severity) []Severity {
+	var out []Severity
+	for _, s := range All {
+		if s >= min {
+			out = append(out, s)
+		}
+	}
+	return out
+}
