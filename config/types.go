@@ -16,6 +16,8 @@ const (
 
 // Hub is secalerts:hub, the operator's central account.
 type Hub struct {
+	// AccountID is the hub account; providers refuse other credentials.
+	AccountID string
 	// Region is where the hub's buses, topics and key live (secalerts:hub.region).
 	Region    string
 	Customers []Customer
@@ -62,8 +64,10 @@ type SlackChannel struct {
 
 // TeamsChannel is an AWS Chatbot Microsoft Teams channel.
 type TeamsChannel struct {
-	TenantID    string
-	TeamID      string
+	TenantID string
+	TeamID   string
+	// ChannelID is URL-encoded (19%3A...%40thread.tacv2), the only form the
+	// Chatbot API accepts; the config may give it decoded or encoded.
 	ChannelID   string
 	MinSeverity severity.Severity
 }
@@ -95,6 +99,8 @@ type Webhook struct {
 
 // Member is secalerts:member, an account whose events are forwarded.
 type Member struct {
+	// AccountID is this member account; providers refuse other credentials.
+	AccountID string
 	// HubEventBusARN is the customer's bus in the hub; empty when HubStack is set.
 	HubEventBusARN string
 	// HubStack (org/project/stack) and Customer read the bus ARN from the hub

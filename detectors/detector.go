@@ -49,7 +49,11 @@ type Options struct {
 }
 
 // Variant is the part of a detector's events that has one severity.
-// Patterns of one detector's variants never match the same event.
+// Patterns of one detector's variants should not match the same event; where
+// EventBridge cannot express that (an array field matches when any element
+// does, so one call that opens a security group both to the world and to a
+// scoped range matches both variants), the detector says so and a test pins
+// the overlap.
 type Variant struct {
 	// Name is short and DNS-safe ("critical", "open-to-world"); with the
 	// detector ID it names rules.

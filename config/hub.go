@@ -1,0 +1,197 @@
+package config
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+)
+
+// hubKey is the config key ParseHub reads; every hub error path starts with it.
+const hubKey = "secalerts:hub"
+
+// Hub defaults.
+const (
+	DefaultArchiveRetentionDays  = 30
+	DefaultKeyDeletionWindowDays = 30
+	// DefaultMaxRulesPerBus is EventBridge's default "rules per event bus"
+	// quota.
+	DefaultMaxRulesPerBus = 300
+)
+
+// Bounds of the hub's numeric settings.
+const (
+	// KMS ScheduleKeyDeletion: PendingWindowInDays is 7-30.
+	minKeyDeletionWindowDays = 7
+	maxKeyDeletionWindowDays = 30
+	// maxMaxRulesPerBus keeps a mistyped quota (a stray zero) from passing;
+	// it is well above any quota increase seen in practice.
+	maxMaxRulesPerBus = 2000
+)
+
+var hubKeys = []string{
+	"accountId", "region", "customers", "archiveRetentionDays", "alarmEmails",
+	"keyAdministrators", "keyDeletionWindowDays", "allowBudgets", "allowCostAnomaly", "maxRulesPerBus",
+}
+
+// ParseHub parses and validates secalerts:hub. data is the key's JSON, as
+// the Pulumi CLI hands structured config to the program; isSecret is whether
+// Pulumi marks the key secret, which it does as soon as any value under it
+// was set with --secret. That is as precise as Pulumi lets a program be, so
+// webhook URLs are only required to be under a secret key. Absent settings
+// take the Default* values; an explicit archiveRetentionDays of 0 stays 0
+// (keep forever). The error joins every problem found, each naming its full
+// key path.
+func ParseHub(data []byte, isSecret bool) (*Hub, error) {
+	var p problems
+	h := readHub(&p, data, isSecret)
+	if err := errors.Join(p.errs...); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// CustomerByName returns the customer called name.
+func (h *Hub) CustomerByName(name string) (*Customer, bool) {
+	for i := range h.Customers {
+		if h.Customers[i].Name == name {
+			return &h.Customers[i], true
+		}
+	}
+	return nil, false
+}
+
+func readHub(p *problems, data []byte, isSecret bool) *Hub {
+	if err := json.Unmarshal(data, new(json.RawMessage)); err != nil {
+		p.addf(hubKey, "not valid JSON: %v", err)
+		return nil
+	}
+	o, ok := readObject(p, hubKey, data, hubKeys...)
+	if !ok {
+		return nil
+	}
+	h := &Hub{AccountID: readAccountID(p, o, "accountId")}
+
+	// partition stays empty while the region is in doubt, so a bad region
+	// is reported once rather than again through every ARN.
+	partition := ""
+	h.Region, _ = o.str(p, "region")
+	if h.Region == "" {
+		p.addf(o.key("region"), "not set: expected the hub's AWS region, e.g. us-east-1")
+	} else if checkRegion(p, o.key("region"), h.Region) {
+		partition = partitionOf(h.Region)
+	}
+
+	h.Customers = readCustomers(p, o, isSecret)
+
+	h.ArchiveRetentionDays = DefaultArchiveRetentionDays
+	if n, ok := o.integer(p, "archiveRetentionDays"); ok && n != nil {
+		h.ArchiveRetentionDays = *n
+		if *n < 0 {
+			p.addf(o.key("archiveRetentionDays"), "%d is negative (expected a number of days, or 0 to keep events forever)", *n)
+		}
+	}
+
+	h.AlarmEmails = readAlarmEmails(p, o)
+
+	admins, _ := o.list(p, "keyAdministrators")
+	for i, raw := range admins {
+		path := index(o.key("keyAdministrators"), i)
+		if arn, ok := stringItem(p, path, raw); ok {
+			h.KeyAdministrators = append(h.KeyAdministrators, arn)
+			checkIAMPrincipal(p, path, arn, partition)
+		}
+	}
+
+	h.KeyDeletionWindowDays = DefaultKeyDeletionWindowDays
+	if n, ok := o.integer(p, "keyDeletionWindowDays"); ok && n != nil {
+		h.KeyDeletionWindowDays = *n
+		if *n < minKeyDeletionWindowDays || *n > maxKeyDeletionWindowDays {
+			p.addf(o.key("keyDeletionWindowDays"), "%d is out of range (expected %d to %d days, KMS's pending deletion window)",
+				*n, minKeyDeletionWindowDays, maxKeyDeletionWindowDays)
+		}
+	}
+
+	if b, _ := o.boolean(p, "allowBudgets"); b != nil {
+		h.AllowBudgets = *b
+	}
+	if b, _ := o.boolean(p, "allowCostAnomaly"); b != nil {
+		h.AllowCostAnomaly = *b
+	}
+
+	h.MaxRulesPerBus = DefaultMaxRulesPerBus
+	if n, ok := o.integer(p, "maxRulesPerBus"); ok && n != nil {
+		h.MaxRulesPerBus = *n
+		if *n < 1 || *n > maxMaxRulesPerBus {
+			p.addf(o.key("maxRulesPerBus"), "%d is out of range (expected 1 to %d: the hub account's EventBridge rules-per-bus quota, %d unless raised)",
+				*n, maxMaxRulesPerBus, DefaultMaxRulesPerBus)
+		}
+	}
+	return h
+}
+
+// readCustomers reads every customer and checks what no single customer
+// can: unique names, and each account sending to one customer only.
+func readCustomers(p *problems, o object, isSecret bool) []Customer {
+	items, _ := o.list(p, "customers")
+	if len(items) == 0 {
+		p.addf(o.key("customers"), "no customers: add at least one, e.g. [{\"name\": \"acme\", \"accounts\": [\"111111111111\"], \"emails\": [\"soc@example.com\"]}]")
+		return nil
+	}
+	var customers []Customer
+	names := map[string]string{}    // name -> path of its first use
+	accounts := map[string]string{} // account ID -> path of its first use
+	for i, raw := range items {
+		path := index(o.key("customers"), i)
+		c, ok := readCustomer(p, path, raw, isSecret)
+		if !ok {
+			continue
+		}
+		if first, dup := names[c.Name]; dup && c.Name != "" {
+			p.addf(path+".name", "%q is already the name of %s (customer names must be unique: they name the customer's bus)", c.Name, first)
+		} else if c.Name != "" {
+			names[c.Name] = path
+		}
+		for j, a := range c.Accounts {
+			apath := index(path+".accounts", j)
+			first, seen := accounts[a.ID]
+			switch {
+			case a.ID == "":
+			case !seen:
+				accounts[a.ID] = apath
+			case !strings.HasPrefix(first, path+"."):
+				p.addf(apath, "account %s is already in %s (an account's events go to exactly one customer)", a.ID, first)
+			}
+		}
+		customers = append(customers, c)
+	}
+	return customers
+}
+
+// readAlarmEmails reads the required list of addresses that receive the
+// pipeline's own delivery-failure alarms.
+func readAlarmEmails(p *problems, o object) []string {
+	items, _ := o.list(p, "alarmEmails")
+	if len(items) == 0 {
+		p.addf(o.key("alarmEmails"), "no addresses: add at least one, e.g. [\"secops@example.com\"], so failed deliveries are noticed")
+		return nil
+	}
+	var out []string
+	seen := map[string]string{}
+	for i, raw := range items {
+		path := index(o.key("alarmEmails"), i)
+		addr, ok := stringItem(p, path, raw)
+		if !ok {
+			continue
+		}
+		out = append(out, addr)
+		if !checkEmail(p, path, addr) {
+			continue
+		}
+		if first, dup := seen[strings.ToLower(addr)]; dup {
+			p.addf(path, "%q is listed twice (also at %s)", addr, first)
+		} else {
+			seen[strings.ToLower(addr)] = path
+		}
+	}
+	return out
+}

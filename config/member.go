@@ -1,0 +1,272 @@
+package config
+
+import (
+	"encoding/json"
+	"errors"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+
+	"secalerts/detectors"
+)
+
+// memberKey is the config key ParseMember reads; every member error path
+// starts with it.
+const memberKey = "secalerts:member"
+
+// DefaultHomeRegion is where a member keeps its account-wide resources
+// unless it says otherwise: AWS delivers global services' events there.
+const DefaultHomeRegion = detectors.HomeRegion
+
+// regionsEnabled is the regions value that asks for every region enabled in
+// the account, looked up at deployment.
+const regionsEnabled = "enabled"
+
+// configComplianceID is the one detector that takes ruleNames.
+const configComplianceID = "config-compliance"
+
+// knownDetectors lists the detector IDs secalerts:member.detectors may
+// name; a variable so tests do not depend on the catalogue's contents.
+var knownDetectors = detectors.IDs
+
+var memberKeys = []string{
+	"accountId", "hubEventBusArn", "hubStack", "customer", "homeRegion",
+	"regions", "managementAccount", "minSeverity", "detectors",
+}
+
+var (
+	// hubBusARNShape is an event bus ARN (EventBridge API Reference,
+	// EventBus.Arn; bus names are [/\.\-_A-Za-z0-9]+, without / for custom
+	// buses).
+	hubBusARNShape = regexp.MustCompile(`^arn:(aws|aws-us-gov|aws-cn):events:([a-z0-9-]+):([0-9]{12}):event-bus/([A-Za-z0-9._-]+)$`)
+	// stackShape is a fully qualified Pulumi stack name: org/project/stack,
+	// each part letters, digits, -, _ and . (Pulumi stack and project
+	// naming rules).
+	stackShape = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
+	// configRuleNameShape is AWS Config's ConfigRuleName: 1-128
+	// characters, not all white space (Config API Reference, ConfigRule).
+	configRuleNameShape = regexp.MustCompile(`\S`)
+)
+
+// maxConfigRuleNameLen is ConfigRuleName's maximum length.
+const maxConfigRuleNameLen = 128
+
+// ParseMember parses and validates secalerts:member, the JSON of the key as
+// the Pulumi CLI hands structured config to the program. homeRegion
+// defaults to DefaultHomeRegion, minSeverity to DefaultMinSeverity, and an
+// absent regions to "enabled" (DiscoverRegions). The error joins every
+// problem found, each naming its full key path.
+func ParseMember(data []byte) (*Member, error) {
+	var p problems
+	m := readMember(&p, data)
+	if err := errors.Join(p.errs...); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+func readMember(p *problems, data []byte) *Member {
+	if err := json.Unmarshal(data, new(json.RawMessage)); err != nil {
+		p.addf(memberKey, "not valid JSON: %v", err)
+		return nil
+	}
+	o, ok := readObject(p, memberKey, data, memberKeys...)
+	if !ok {
+		return nil
+	}
+	m := &Member{AccountID: readAccountID(p, o, "accountId")}
+
+	m.HomeRegion = DefaultHomeRegion
+	// homePartition stays empty while homeRegion is in doubt, so a bad home
+	// region is reported once rather than again through every region.
+	homePartition := partitionOf(m.HomeRegion)
+	if r, ok := o.str(p, "homeRegion"); ok {
+		m.HomeRegion = r
+		homePartition = ""
+		if checkRegion(p, o.key("homeRegion"), r) {
+			homePartition = partitionOf(r)
+		}
+	}
+	readHubReference(p, o, m, homePartition)
+	readRegions(p, o, m, homePartition)
+	if b, _ := o.boolean(p, "managementAccount"); b != nil {
+		m.ManagementAccount = *b
+	}
+	m.MinSeverity = readSeverity(p, o, "minSeverity", DefaultMinSeverity)
+	m.Detectors = readDetectors(p, o)
+	return m
+}
+
+// readHubReference reads where events go: either the bus ARN itself, or the
+// hub stack and customer whose bus it is.
+func readHubReference(p *problems, o object, m *Member, homePartition string) {
+	m.HubEventBusARN, _ = o.str(p, "hubEventBusArn")
+	m.HubStack, _ = o.str(p, "hubStack")
+	m.Customer, _ = o.str(p, "customer")
+
+	arn, stack, customer := m.HubEventBusARN, m.HubStack, m.Customer
+	switch {
+	case arn != "" && (stack != "" || customer != ""):
+		p.addf(o.path, "both hubEventBusArn and hubStack/customer are set: set either hubEventBusArn, or hubStack and customer")
+		return
+	case arn == "" && stack == "" && customer == "":
+		p.addf(o.path, "no hub: set hubEventBusArn (arn:aws:events:<region>:<hub account>:event-bus/secalerts-<customer>), or hubStack (org/project/stack) and customer")
+		return
+	case arn == "" && stack == "":
+		p.addf(o.key("hubStack"), "not set: customer %q needs hubStack, the hub's Pulumi stack as org/project/stack", customer)
+	case arn == "" && customer == "":
+		p.addf(o.key("customer"), "not set: hubStack needs customer, the name of this account's customer in the hub stack")
+	}
+
+	if arn != "" {
+		checkHubBusARN(p, o.key("hubEventBusArn"), arn, m.HomeRegion, homePartition)
+	}
+	if stack != "" && !stackShape.MatchString(stack) {
+		p.addf(o.key("hubStack"), "%q is not a fully qualified Pulumi stack name (expected org/project/stack, e.g. acme-secops/secalerts/hub)", stack)
+	}
+	if customer != "" {
+		checkCustomerName(p, o.key("customer"), customer)
+	}
+}
+
+// checkHubBusARN records an error unless arn is a custom event bus ARN in
+// the home region's partition (any partition when it is empty).
+func checkHubBusARN(p *problems, path, arn, homeRegion, homePartition string) {
+	m := hubBusARNShape.FindStringSubmatch(arn)
+	switch {
+	case m == nil:
+		p.addf(path, "%q is not an event bus ARN (expected arn:aws:events:<region>:<12-digit hub account>:event-bus/<name>, e.g. arn:aws:events:us-east-1:999999999999:event-bus/secalerts-acme)", arn)
+	case m[4] == "default":
+		p.addf(path, "%q is the hub's default event bus (expected the customer's bus, event-bus/secalerts-<customer>, which only admits that customer's accounts)", arn)
+	case !isKnownRegion(m[2]):
+		p.addf(path, "%q names region %q, which is not a known AWS region", arn, m[2])
+	case m[1] != partitionOf(m[2]):
+		p.addf(path, "%q names partition %s, but region %s is in %s", arn, m[1], m[2], partitionOf(m[2]))
+	case homePartition != "" && m[1] != homePartition:
+		p.addf(path, "%q is in partition %s, but homeRegion %s is in %s: events cannot cross partitions", arn, m[1], homeRegion, homePartition)
+	}
+}
+
+// readRegions reads regions: "enabled", or a list of region names. Absent
+// means "enabled": a region left out is a region an intruder can use
+// unseen.
+func readRegions(p *problems, o object, m *Member, homePartition string) {
+	raw, ok := o.raw("regions")
+	if !ok {
+		m.DiscoverRegions = true
+		return
+	}
+	if kind(raw) == "a string" {
+		s, _ := stringItem(p, o.key("regions"), raw)
+		if s == regionsEnabled {
+			m.DiscoverRegions = true
+			return
+		}
+		p.addf(o.key("regions"), "%q is not a regions value (expected %q for every region enabled in the account, or a list of region names)", s, regionsEnabled)
+		return
+	}
+	items, ok := o.list(p, "regions")
+	if !ok {
+		return
+	}
+	if len(items) == 0 {
+		p.addf(o.key("regions"), "empty list: name at least one region, or use %q for every region enabled in the account", regionsEnabled)
+		return
+	}
+	seen := map[string]string{}
+	for i, raw := range items {
+		path := index(o.key("regions"), i)
+		r, ok := stringItem(p, path, raw)
+		if !ok {
+			continue
+		}
+		if first, dup := seen[r]; dup {
+			p.addf(path, "%q is listed twice (also at %s)", r, first)
+			continue
+		}
+		seen[r] = path
+		m.Regions = append(m.Regions, r)
+		if checkRegion(p, path, r) && homePartition != "" && partitionOf(r) != homePartition {
+			p.addf(path, "%q is in partition %s, but homeRegion %s is in %s: one stack's credentials cannot reach both",
+				r, partitionOf(r), m.HomeRegion, homePartition)
+		}
+	}
+}
+
+// readDetectors reads the per-detector overrides, keyed by detector ID.
+func readDetectors(p *problems, o object) map[string]DetectorSettings {
+	raw, ok := o.raw("detectors")
+	if !ok {
+		return nil
+	}
+	var byID map[string]json.RawMessage
+	if kind(raw) != "an object" || json.Unmarshal(raw, &byID) != nil {
+		p.addf(o.key("detectors"), "expected an object keyed by detector ID, got %s", kind(raw))
+		return nil
+	}
+	ids := make([]string, 0, len(byID))
+	for id := range byID {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+
+	known := knownDetectors()
+	out := map[string]DetectorSettings{}
+	for _, id := range ids {
+		path := o.key("detectors") + "." + id
+		if !slices.Contains(known, id) {
+			p.addf(path, "unknown detector %q (valid: %s)", id, strings.Join(known, ", "))
+			continue
+		}
+		if isNull(byID[id]) {
+			continue
+		}
+		do, ok := readObject(p, path, byID[id], "enabled", "minSeverity", "ruleNames")
+		if !ok {
+			continue
+		}
+		var s DetectorSettings
+		s.Enabled, _ = do.boolean(p, "enabled")
+		if _, set := do.raw("minSeverity"); set {
+			sev := readSeverity(p, do, "minSeverity", DefaultMinSeverity)
+			s.MinSeverity = &sev
+		}
+		s.ConfigRuleNames = readRuleNames(p, do, id)
+		out[id] = s
+	}
+	return out
+}
+
+// readRuleNames reads the Config rules the config-compliance detector is
+// limited to.
+func readRuleNames(p *problems, o object, id string) []string {
+	items, set := o.list(p, "ruleNames")
+	if !set {
+		return nil
+	}
+	if id != configComplianceID {
+		p.addf(o.key("ruleNames"), "only the %s detector takes ruleNames (detector %q selects no Config rules)", configComplianceID, id)
+		return nil
+	}
+	var out []string
+	seen := map[string]string{}
+	for i, raw := range items {
+		path := index(o.key("ruleNames"), i)
+		name, ok := stringItem(p, path, raw)
+		if !ok {
+			continue
+		}
+		if len(name) > maxConfigRuleNameLen || !configRuleNameShape.MatchString(name) {
+			p.addf(path, "%q is not an AWS Config rule name (expected 1-%d characters, not all white space)", name, maxConfigRuleNameLen)
+			continue
+		}
+		if first, dup := seen[name]; dup {
+			p.addf(path, "%q is listed twice (also at %s)", name, first)
+			continue
+		}
+		seen[name] = path
+		out = append(out, name)
+	}
+	return out
+}

@@ -1,0 +1,170 @@
+package config
+
+import (
+	"fmt"
+	"net/mail"
+	"regexp"
+	"strings"
+	"unicode"
+
+	"secalerts/detectors"
+	"secalerts/severity"
+)
+
+var (
+	accountIDShape = regexp.MustCompile(`^[0-9]{12}$`)
+	// nameShape is what customer and webhook names look like: they become
+	// parts of bus, queue, topic, role and API destination names, whose
+	// common alphabet is letters, digits and dashes, and lowercase keeps
+	// two spellings of one customer from becoming two buses.
+	nameShape = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
+	// iamPrincipalShape is an account root, role or user ARN: what a KMS key
+	// policy can name as a principal (IAM User Guide, IAM identifiers;
+	// path characters from the IAM API's pathType/roleNameType).
+	iamPrincipalShape = regexp.MustCompile(`^arn:(aws|aws-us-gov|aws-cn):iam::([0-9]{12}):(root|(role|user)/[\w+=,.@/-]+)$`)
+)
+
+// checkAccountID records an error unless id is a 12-digit account ID.
+func checkAccountID(p *problems, path, id string) bool {
+	if !accountIDShape.MatchString(id) {
+		p.addf(path, "%q is not an AWS account ID (expected exactly 12 digits, e.g. 111111111111)", id)
+		return false
+	}
+	return true
+}
+
+// readAccountID reads a required account ID. A number is refused with a
+// hint: YAML reads an unquoted 012345678901 as a number and drops the
+// leading zero, so the only safe form is a quoted string.
+func readAccountID(p *problems, o object, k string) string {
+	v, ok := o.raw(k)
+	if !ok {
+		p.addf(o.key(k), "not set: expected the 12-digit AWS account ID as a quoted string, e.g. \"111111111111\"")
+		return ""
+	}
+	return accountIDValue(p, o.key(k), v)
+}
+
+// accountIDValue reads an account ID that must be a quoted string.
+func accountIDValue(p *problems, path string, raw []byte) string {
+	if kind(raw) == "a number" {
+		p.addf(path, "%s is a number: quote account IDs (\"%s\") so YAML keeps leading zeros", strings.TrimSpace(string(raw)), strings.TrimSpace(string(raw)))
+		return ""
+	}
+	id, ok := stringItem(p, path, raw)
+	if !ok {
+		return ""
+	}
+	checkAccountID(p, path, id)
+	return id
+}
+
+// maxCustomerNameLen is the longest customer name whose derived AWS names
+// all fit their services' limits; see customerDerivedNames.
+var maxCustomerNameLen = func() int {
+	longest := 1 << 30
+	for _, d := range customerDerivedNames {
+		longest = min(longest, d.max-len(fmt.Sprintf(d.format, "")))
+	}
+	return longest
+}()
+
+// customerDerivedNames are the AWS names built from a customer name (by
+// routing.BusName and components/hubaccount) and each service's length
+// limit, so a name that would fail at deployment fails validation instead.
+var customerDerivedNames = []struct {
+	what   string
+	format string
+	max    int
+}{
+	// EventBridge CreateArchive: ArchiveName 1-48 characters.
+	{"EventBridge archive name", detectors.ResourcePrefix + "%s", 48},
+	// IAM CreateRole: RoleName 1-64 characters.
+	{"IAM role name", detectors.ResourcePrefix + "%s-webhooks", 64},
+	// SQS CreateQueue: a queue name can have up to 80 characters.
+	{"SQS queue name", detectors.ResourcePrefix + "%s-dlq", 80},
+	// Chatbot CreateSlackChannelConfiguration: ConfigurationName 1-128
+	// characters; the suffix leaves room for 1,000 channels.
+	{"Chatbot configuration name", detectors.ResourcePrefix + "%s-slack-999", 128},
+	// EventBridge CreateEventBus: Name 1-256 characters.
+	{"EventBridge event bus name", detectors.ResourcePrefix + "%s", 256},
+	// SNS CreateTopic: topic names are 1-256 characters.
+	{"SNS topic name", detectors.ResourcePrefix + "%s-email-informational", 256},
+}
+
+// checkCustomerName records an error unless name can name a customer.
+func checkCustomerName(p *problems, path, name string) bool {
+	switch {
+	case name == "":
+		p.addf(path, "not set: expected a customer name of lowercase letters, digits and dashes, e.g. acme")
+		return false
+	case !nameShape.MatchString(name):
+		p.addf(path, "%q is not a valid customer name (expected lowercase letters, digits and dashes, not starting or ending with a dash, e.g. acme)", name)
+		return false
+	case len(name) > maxCustomerNameLen:
+		p.addf(path, "%q is %d characters, over the %d allowed: %s", name, len(name), maxCustomerNameLen, tooLongDerivedName(name))
+		return false
+	}
+	return true
+}
+
+// tooLongDerivedName says which derived AWS name a too-long customer name
+// would break.
+func tooLongDerivedName(name string) string {
+	for _, d := range customerDerivedNames {
+		if n := fmt.Sprintf(d.format, name); len(n) > d.max {
+			return fmt.Sprintf("its %s %q would have %d characters, over AWS's limit of %d", d.what, n, len(n), d.max)
+		}
+	}
+	return "its derived AWS names would be too long"
+}
+
+// checkEmail records an error unless addr is one bare e-mail address: SNS
+// e-mail subscriptions take an address, not "Name <address>".
+func checkEmail(p *problems, path, addr string) bool {
+	parsed, err := mail.ParseAddress(addr)
+	if err != nil || parsed.Name != "" || parsed.Address != addr {
+		p.addf(path, "%q is not a single bare e-mail address (expected e.g. secops@example.com, without a display name)", addr)
+		return false
+	}
+	return true
+}
+
+// checkIAMPrincipal records an error unless arn is a root, role or user ARN
+// of partition (any partition when it is empty).
+func checkIAMPrincipal(p *problems, path, arn, partition string) bool {
+	m := iamPrincipalShape.FindStringSubmatch(arn)
+	switch {
+	case m == nil:
+		p.addf(path, "%q is not an IAM principal ARN (expected arn:aws:iam::<12-digit account>:root, :role/<name> or :user/<name>; partitions aws, aws-us-gov, aws-cn)", arn)
+		return false
+	case partition != "" && m[1] != partition:
+		p.addf(path, "%q is in partition %s, but the hub region is in %s", arn, m[1], partition)
+		return false
+	}
+	return true
+}
+
+// DefaultMinSeverity is the minSeverity of a destination or member that
+// does not set one.
+const DefaultMinSeverity = severity.Medium
+
+// readSeverity reads an optional minSeverity; absent gives def.
+func readSeverity(p *problems, o object, k string, def severity.Severity) severity.Severity {
+	s, ok := o.str(p, k)
+	if !ok {
+		return def
+	}
+	sev, err := severity.Parse(s)
+	if err != nil {
+		p.addf(o.key(k), "%v", err)
+		return def
+	}
+	return sev
+}
+
+// printable reports whether s has no control characters, which would break
+// the messages it is shown in.
+func printable(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) < 0
+}

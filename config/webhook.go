@@ -1,0 +1,110 @@
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"secalerts/detectors"
+)
+
+// secretPlaceholder stands for a webhook URL in every message: such URLs
+// usually carry their own credential (a Slack incoming webhook is one).
+const secretPlaceholder = "<secret>"
+
+// EventBridge API destination limits (EventBridge API Reference,
+// CreateApiDestination and CreateConnection).
+const (
+	// maxAPIDestinationNameLen bounds secalerts-<customer>-<webhook>, the
+	// name of both the connection and the API destination.
+	maxAPIDestinationNameLen = 64
+	// maxWebhookURLLen is InvocationEndpoint's maximum length.
+	maxWebhookURLLen = 2048
+)
+
+// invocationEndpointShape is InvocationEndpoint's pattern: anything else
+// (a space, a #fragment, non-ASCII) is refused by the API at deployment.
+var invocationEndpointShape = regexp.MustCompile(`^((%[0-9A-Fa-f]{2}|[-()_.!~*';/?:@&=+$,A-Za-z0-9])+)([).!';/?:,])?$`)
+
+func readWebhooks(p *problems, o object, customer string, isSecret bool) []Webhook {
+	items, _ := o.list(p, "webhooks")
+	var out []Webhook
+	seen := map[string]string{}
+	for i, raw := range items {
+		path := index(o.key("webhooks"), i)
+		wo, ok := readObject(p, path, raw, "name", "url", "format", "minSeverity")
+		if !ok {
+			continue
+		}
+		var w Webhook
+		w.Name, _ = wo.str(p, "name")
+		checkWebhookName(p, wo.key("name"), customer, w.Name)
+		if first, dup := seen[w.Name]; dup && w.Name != "" {
+			p.addf(wo.key("name"), "%q is already the name of %s (webhook names must be unique within a customer)", w.Name, first)
+		} else {
+			seen[w.Name] = path
+		}
+
+		w.URL, _ = wo.str(p, "url")
+		if checkWebhookURL(p, wo.key("url"), w.URL) && !isSecret {
+			p.addf(wo.key("url"), "%s is not a Pulumi secret; a webhook URL is a credential, so set it with: pulumi config set --secret --path '%s' https://...",
+				secretPlaceholder, strings.TrimPrefix(wo.key("url"), "secalerts:"))
+		}
+
+		w.Format = FormatJSON
+		if f, ok := wo.str(p, "format"); ok {
+			w.Format = WebhookFormat(f)
+			if w.Format != FormatJSON && w.Format != FormatSlack {
+				p.addf(wo.key("format"), "%q is not a webhook format (expected %s or %s)", f, FormatSlack, FormatJSON)
+			}
+		}
+		w.MinSeverity = readSeverity(p, wo, "minSeverity", DefaultMinSeverity)
+		out = append(out, w)
+	}
+	return out
+}
+
+// checkWebhookName records an error unless name can name a webhook of
+// customer: it becomes part of the connection and API destination names.
+func checkWebhookName(p *problems, path, customer, name string) {
+	derived := fmt.Sprintf("%s%s-%s", detectors.ResourcePrefix, customer, name)
+	switch {
+	case name == "":
+		p.addf(path, "not set: expected a webhook name of lowercase letters, digits and dashes, e.g. pager")
+	case !nameShape.MatchString(name):
+		p.addf(path, "%q is not a valid webhook name (expected lowercase letters, digits and dashes, not starting or ending with a dash, e.g. pager)", name)
+	case len(derived) > maxAPIDestinationNameLen:
+		p.addf(path, "%q is too long: its API destination name %q would have %d characters, over EventBridge's limit of %d",
+			name, derived, len(derived), maxAPIDestinationNameLen)
+	}
+}
+
+// checkWebhookURL records an error unless raw is an HTTPS URL an API
+// destination accepts. Its messages never contain the URL or any part of it.
+func checkWebhookURL(p *problems, path, raw string) bool {
+	u, err := url.Parse(raw)
+	switch {
+	case raw == "":
+		p.addf(path, "not set: expected the webhook's https:// URL, set with: pulumi config set --secret --path '%s' https://...", strings.TrimPrefix(path, "secalerts:"))
+	case err != nil:
+		p.addf(path, "%s is not a valid URL (expected https://host/path)", secretPlaceholder)
+	case u.Scheme != "https":
+		p.addf(path, "%s is not an https:// URL (EventBridge API destinations only call HTTPS endpoints)", secretPlaceholder)
+	case u.Host == "":
+		p.addf(path, "%s has no host (expected https://host/path)", secretPlaceholder)
+	case len(raw) > maxWebhookURLLen:
+		p.addf(path, "%s is %d characters, over the %d an EventBridge API destination accepts", secretPlaceholder, len(raw), maxWebhookURLLen)
+	case !invocationEndpointShape.MatchString(raw):
+		p.addf(path, "%s has characters an EventBridge API destination refuses (spaces, #fragments, non-ASCII, ...): percent-encode them", secretPlaceholder)
+	default:
+		return true
+	}
+	return false
+}
+
+// String keeps a Webhook, or a Hub holding one, printed with %v from
+// showing the URL.
+func (w Webhook) String() string {
+	return fmt.Sprintf("{%s %s %s %s}", w.Name, secretPlaceholder, w.Format, w.MinSeverity)
+}

@@ -1,4 +1,0 @@
-package detectors
-
-// apiCallDetectors are the CloudTrail API-call detectors (owned by apicalls.go).
-var apiCallDetectors []Detector

@@ -1,0 +1,261 @@
+package routing
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"slices"
+	"sort"
+
+	"secalerts/config"
+	"secalerts/detectors"
+	"secalerts/eventbridge"
+	"secalerts/severity"
+)
+
+// ForwardRule is one rule on a member's default bus: the union of the
+// patterns of the detectors it carries, forwarded to the hub bus.
+type ForwardRule struct {
+	Name      string
+	Pattern   string
+	Detectors []string
+}
+
+// MemberPlan is every member rule, by region.
+type MemberPlan struct {
+	Regions []string
+	Rules   map[string][]ForwardRule
+}
+
+// ForwardRuleName names the n-th forwarding rule of a region (n from 1).
+func ForwardRuleName(n int) string { return fmt.Sprintf("%sforward-%d", detectors.ResourcePrefix, n) }
+
+// PlanMember plans the forwarding rules of m in each region. Every enabled
+// detector that applies to a region contributes its variants at or above its
+// minimum severity; patterns are merged and packed into as few rules as
+// EventBridge's pattern limits allow, because every rule costs a resource
+// and a target in every account and region.
+func PlanMember(m *config.Member, regions []string) (MemberPlan, error) {
+	plan := MemberPlan{Regions: regions, Rules: map[string][]ForwardRule{}}
+	if global := globalDetectors(m); len(global) > 0 && !slices.Contains(regions, detectors.HomeRegion) {
+		return MemberPlan{}, fmt.Errorf("secalerts:member.regions: %v leaves out %s, the only region where AWS delivers the events of %v: "+
+			"add %s, or switch those detectors off in secalerts:member.detectors", regions, detectors.HomeRegion, global, detectors.HomeRegion)
+	}
+	for _, region := range regions {
+		var parts []part
+		for _, d := range detectors.All() {
+			on, opts, min := detectorSettings(m, d)
+			if !on || !d.AppliesTo(region) {
+				continue
+			}
+			for _, v := range d.VariantsAtLeast(opts, min) {
+				parts = append(parts, part{detector: d.ID, pattern: v.Pattern})
+			}
+		}
+		rules, err := pack(mergeParts(parts))
+		if err != nil {
+			return MemberPlan{}, fmt.Errorf("planning the rules of %s: %w", region, err)
+		}
+		plan.Rules[region] = rules
+	}
+	return plan, nil
+}
+
+// globalDetectors are the enabled detectors whose events only arrive in
+// HomeRegion.
+func globalDetectors(m *config.Member) []string {
+	var ids []string
+	for _, d := range detectors.All() {
+		if on, _, _ := detectorSettings(m, d); on && d.GlobalOnly {
+			ids = append(ids, d.ID)
+		}
+	}
+	return ids
+}
+
+// detectorSettings applies the member's defaults and overrides to d.
+func detectorSettings(m *config.Member, d detectors.Detector) (bool, detectors.Options, severity.Severity) {
+	if d.ManagementOnly && !m.ManagementAccount {
+		return false, detectors.Options{}, 0
+	}
+	on := d.DefaultOn
+	min := m.MinSeverity
+	var opts detectors.Options
+	if s, ok := m.Detectors[d.ID]; ok {
+		if s.Enabled != nil {
+			on = *s.Enabled
+		}
+		if s.MinSeverity != nil {
+			min = *s.MinSeverity
+		}
+		opts.ConfigRuleNames = s.ConfigRuleNames
+	}
+	return on, opts, min
+}
+
+// part is one variant's pattern on its way into a rule.
+type part struct {
+	detector string
+	pattern  map[string]any
+}
+
+// mergeParts folds together patterns of one detector that differ in a
+// single leaf list of plain values (Security Hub's severity labels, say),
+// so {"Label": ["HIGH"]} and {"Label": ["CRITICAL"]} become one pattern.
+func mergeParts(parts []part) []part {
+	var out []part
+	for _, p := range parts {
+		merged := false
+		for i := range out {
+			if out[i].detector != p.detector {
+				continue
+			}
+			if m, ok := mergeLeaf(out[i].pattern, p.pattern); ok {
+				out[i].pattern, merged = m, true
+				break
+			}
+		}
+		if !merged {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// mergeLeaf returns the union of a and b when they are equal but for one
+// leaf list whose elements are all strings.
+func mergeLeaf(a, b map[string]any) (map[string]any, bool) {
+	if len(a) != len(b) {
+		return nil, false
+	}
+	out := map[string]any{}
+	diffs := 0
+	for k, av := range a {
+		bv, ok := b[k]
+		if !ok {
+			return nil, false
+		}
+		if reflect.DeepEqual(av, bv) {
+			out[k] = av
+			continue
+		}
+		diffs++
+		if diffs > 1 {
+			return nil, false
+		}
+		am, aIsMap := av.(map[string]any)
+		bm, bIsMap := bv.(map[string]any)
+		if aIsMap && bIsMap {
+			m, ok := mergeLeaf(am, bm)
+			if !ok {
+				return nil, false
+			}
+			out[k] = m
+			continue
+		}
+		u, ok := unionStrings(av, bv)
+		if !ok {
+			return nil, false
+		}
+		out[k] = u
+	}
+	return out, true
+}
+
+func unionStrings(a, b any) ([]any, bool) {
+	seen := map[string]bool{}
+	var out []any
+	for _, list := range []any{a, b} {
+		items, ok := list.([]any)
+		if !ok {
+			ss, isStrings := list.([]string)
+			if !isStrings {
+				return nil, false
+			}
+			for _, s := range ss {
+				items = append(items, s)
+			}
+		}
+		for _, it := range items {
+			s, ok := it.(string)
+			if !ok {
+				return nil, false
+			}
+			if !seen[s] {
+				seen[s] = true
+				out = append(out, s)
+			}
+		}
+	}
+	return out, true
+}
+
+// pack puts parts into rules, each {"$or": [...]} as large as EventBridge
+// accepts (pattern size and $or limits, checked by ValidatePattern).
+func pack(parts []part) ([]ForwardRule, error) {
+	var rules []ForwardRule
+	var cur []part
+	flush := func() error {
+		if len(cur) == 0 {
+			return nil
+		}
+		b, err := marshalOr(cur)
+		if err != nil {
+			return err
+		}
+		rules = append(rules, ForwardRule{Name: ForwardRuleName(len(rules) + 1), Pattern: string(b), Detectors: detectorIDs(cur)})
+		cur = nil
+		return nil
+	}
+	for _, p := range parts {
+		next := append(append([]part{}, cur...), p)
+		b, err := marshalOr(next)
+		if err != nil {
+			return nil, err
+		}
+		if eventbridge.ValidatePattern(b) == nil {
+			cur = next
+			continue
+		}
+		if err := flush(); err != nil {
+			return nil, err
+		}
+		b, err = marshalOr([]part{p})
+		if err != nil {
+			return nil, err
+		}
+		if err := eventbridge.ValidatePattern(b); err != nil {
+			return nil, fmt.Errorf("the %s pattern alone is not a valid EventBridge pattern: %w", p.detector, err)
+		}
+		cur = []part{p}
+	}
+	if err := flush(); err != nil {
+		return nil, err
+	}
+	return rules, nil
+}
+
+// marshalOr writes one pattern as is and several as {"$or": [...]}.
+func marshalOr(parts []part) ([]byte, error) {
+	if len(parts) == 1 {
+		return json.Marshal(parts[0].pattern)
+	}
+	var or []any
+	for _, p := range parts {
+		or = append(or, p.pattern)
+	}
+	return json.Marshal(map[string]any{"$or": or})
+}
+
+func detectorIDs(parts []part) []string {
+	seen := map[string]bool{}
+	var ids []string
+	for _, p := range parts {
+		if !seen[p.detector] {
+			seen[p.detector] = true
+			ids = append(ids, p.detector)
+		}
+	}
+	sort.Strings(ids)
+	return ids
+}

@@ -1,0 +1,254 @@
+package routing
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"secalerts/config"
+	"secalerts/detectors"
+	"secalerts/eventbridge"
+	"secalerts/severity"
+)
+
+func acme() config.Customer {
+	return config.Customer{
+		Name:     "acme",
+		Accounts: []config.Account{{ID: "111111111111", Name: "prod"}, {ID: "222222222222"}},
+		Slack: []config.SlackChannel{
+			{WorkspaceID: "T0000000001", ChannelID: "C0000000001", MinSeverity: severity.High},
+			{WorkspaceID: "T0000000001", ChannelID: "C0000000002", MinSeverity: severity.Medium},
+		},
+		Emails:   []config.Email{{Address: "a@example.com", MinSeverity: severity.Critical}},
+		Webhooks: []config.Webhook{{Name: "pager", URL: "https://example.com/x", Format: config.FormatJSON, MinSeverity: severity.Critical}},
+	}
+}
+
+func TestPlanCustomerRoutesBySeverity(t *testing.T) {
+	p, err := PlanCustomer(acme(), 300)
+	if err != nil {
+		t.Fatal(err)
+	}
+	topicMin := map[string]severity.Severity{}
+	for _, tp := range p.Topics {
+		topicMin[tp.Name] = tp.MinSeverity
+	}
+	if len(p.Topics) != 3 {
+		t.Fatalf("want chat-high, chat-medium, email-critical topics, got %+v", p.Topics)
+	}
+	for _, r := range p.Rules {
+		if r.Severity < severity.Medium {
+			t.Errorf("rule %s (%s) exists although no destination wants it", r.Name, r.Severity)
+		}
+		if len(r.Targets) == 0 || len(r.Targets) > MaxTargetsPerRule {
+			t.Errorf("rule %s has %d targets", r.Name, len(r.Targets))
+		}
+		if len(r.Name) > maxRuleNameLength {
+			t.Errorf("rule name %s too long", r.Name)
+		}
+		for _, tg := range r.Targets {
+			switch tg.Kind {
+			case Webhook:
+				if r.Severity < severity.Critical {
+					t.Errorf("rule %s (%s) calls the CRITICAL-only webhook", r.Name, r.Severity)
+				}
+			default:
+				if min := topicMin[tg.Topic]; min > r.Severity {
+					t.Errorf("rule %s (%s) delivers to %s (min %s)", r.Name, r.Severity, tg.Topic, min)
+				}
+			}
+			if err := tg.Transformer.Validate(); err != nil {
+				t.Errorf("rule %s target %s: %v", r.Name, tg.ID, err)
+			}
+		}
+	}
+}
+
+func TestPlanCustomerNamedAccountsGetTheirOwnRules(t *testing.T) {
+	p, err := PlanCustomer(acme(), 300)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prod := []byte(`{"version":"0","id":"1","detail-type":"secalerts canary","source":"secalerts.canary","account":"111111111111","time":"2026-01-01T00:00:00Z","region":"us-east-1","resources":[],"detail":{"severity":"HIGH","message":"test"}}`)
+	other := []byte(strings.Replace(string(prod), "111111111111", "222222222222", 1))
+	for _, tc := range []struct {
+		event   []byte
+		account string
+	}{{prod, "prod (111111111111)"}, {other, "222222222222"}} {
+		matched := 0
+		for _, r := range p.Rules {
+			ok, err := eventbridge.MatchPattern([]byte(r.Pattern), tc.event)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !ok {
+				continue
+			}
+			matched++
+			for _, tg := range r.Targets {
+				msg, err := tg.Transformer.Render(tc.event, eventbridge.RuleInfo{Name: r.Name})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !strings.Contains(msg, tc.account) {
+					t.Errorf("message of %s for account %s does not show %q:\n%s", r.Name, tc.account, tc.account, msg)
+				}
+			}
+		}
+		if matched != 1 {
+			t.Errorf("canary of %s matched %d rules, want exactly 1", tc.account, matched)
+		}
+	}
+}
+
+func TestPlanCustomerFailsBeforeTheRuleQuota(t *testing.T) {
+	_, err := PlanCustomer(acme(), 10)
+	if err == nil || !strings.Contains(err.Error(), "secalerts:hub.maxRulesPerBus") {
+		t.Fatalf("want a maxRulesPerBus error, got %v", err)
+	}
+}
+
+func member(min severity.Severity) *config.Member {
+	return &config.Member{AccountID: "111111111111", HomeRegion: "us-east-1", MinSeverity: min, ManagementAccount: true,
+		Detectors: map[string]config.DetectorSettings{}}
+}
+
+// sample is one file of testdata/events and what its name promises.
+type sample struct {
+	path, detector, expect string
+	event                  []byte
+	region                 string
+}
+
+func samples(t *testing.T) []sample {
+	t.Helper()
+	files, err := filepath.Glob("../testdata/events/*/*.json")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no sample events: %v", err)
+	}
+	var out []sample
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var env struct{ Region string }
+		if err := json.Unmarshal(data, &env); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		out = append(out, sample{path: f, detector: filepath.Base(filepath.Dir(f)),
+			expect: strings.SplitN(filepath.Base(f), "--", 2)[0], event: data, region: env.Region})
+	}
+	return out
+}
+
+// TestPlanMemberForwardsExactlyTheCatalogue replays every sample event
+// through the member rules of its region: alerts at or above the member's
+// minimum are forwarded, everything else stays in the account.
+func TestPlanMemberForwardsExactlyTheCatalogue(t *testing.T) {
+	for _, min := range []severity.Severity{severity.Informational, severity.Medium, severity.High} {
+		m := member(min)
+		on := true
+		m.Detectors["unauthorized-api-calls"] = config.DetectorSettings{Enabled: &on}
+		plan, err := PlanMember(m, config.DefaultRegions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range samples(t) {
+			forwarded := false
+			for _, r := range plan.Rules[s.region] {
+				ok, err := eventbridge.MatchPattern([]byte(r.Pattern), s.event)
+				if err != nil {
+					t.Fatalf("%s: %v", s.path, err)
+				}
+				forwarded = forwarded || ok
+			}
+			want := false
+			if sev, err := severity.Parse(s.expect); err == nil {
+				want = sev >= min
+			}
+			if forwarded != want {
+				t.Errorf("min %s: %s forwarded=%v, want %v", min, s.path, forwarded, want)
+			}
+		}
+	}
+}
+
+func TestPlanMemberKeepsGlobalEventsInTheHomeRegion(t *testing.T) {
+	plan, err := PlanMember(member(severity.Informational), []string{"us-east-1", "eu-west-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range detectors.All() {
+		if !d.GlobalOnly {
+			continue
+		}
+		for _, r := range plan.Rules["eu-west-1"] {
+			for _, id := range r.Detectors {
+				if id == d.ID {
+					t.Errorf("global detector %s has a rule in eu-west-1", d.ID)
+				}
+			}
+		}
+	}
+	if len(plan.Rules["us-east-1"]) <= len(plan.Rules["eu-west-1"])-1 {
+		t.Errorf("us-east-1 should carry the global detectors too: %d vs %d rules", len(plan.Rules["us-east-1"]), len(plan.Rules["eu-west-1"]))
+	}
+}
+
+// TestPlanMemberPatternsStayWithinLimits is the property that every packed
+// pattern is one EventBridge accepts, whatever the settings.
+func TestPlanMemberPatternsStayWithinLimits(t *testing.T) {
+	for _, min := range severity.All {
+		plan, err := PlanMember(member(min), config.DefaultRegions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for region, rules := range plan.Rules {
+			for _, r := range rules {
+				if err := eventbridge.ValidatePattern([]byte(r.Pattern)); err != nil {
+					t.Errorf("%s %s: %v", region, r.Name, err)
+				}
+				if n := len([]rune(r.Pattern)); n > eventbridge.MaxPatternSize {
+					t.Errorf("%s %s: %d characters", region, r.Name, n)
+				}
+			}
+		}
+	}
+}
+
+func TestPlanMemberDisabledDetectorIsNotForwarded(t *testing.T) {
+	m := member(severity.Informational)
+	off := false
+	m.Detectors["guardduty"] = config.DetectorSettings{Enabled: &off}
+	plan, err := PlanMember(m, []string{"us-east-1", "eu-west-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range append(plan.Rules["us-east-1"], plan.Rules["eu-west-1"]...) {
+		for _, id := range r.Detectors {
+			if id == "guardduty" {
+				t.Fatalf("disabled guardduty still in rule %s", r.Name)
+			}
+		}
+	}
+}
+
+func TestPlanMemberRequiresTheHomeRegionForGlobalDetectors(t *testing.T) {
+	_, err := PlanMember(member(severity.Medium), []string{"eu-west-1"})
+	if err == nil || !strings.Contains(err.Error(), "secalerts:member.regions") || !strings.Contains(err.Error(), "iam-policy-changes") {
+		t.Fatalf("want an error naming the key and the global detectors, got %v", err)
+	}
+	m := member(severity.Medium)
+	off := false
+	for _, d := range detectors.All() {
+		if d.GlobalOnly {
+			m.Detectors[d.ID] = config.DetectorSettings{Enabled: &off}
+		}
+	}
+	if _, err := PlanMember(m, []string{"eu-west-1"}); err != nil {
+		t.Fatalf("with the global detectors off, eu-west-1 alone is fine: %v", err)
+	}
+}
