@@ -48,7 +48,7 @@ var iamPolicyChangesDetector = Detector{
 			"requestParameters": policyArn([]any{administratorAccess}),
 		})
 		return []Variant{
-			{Name: "changed", Severity: severity.Low, Pattern: changed},
+			{Name: "changed", Severity: severity.Medium, Pattern: changed},
 			{Name: "admin-attached", Severity: severity.High, Pattern: admin},
 		}
 	},
@@ -115,7 +115,7 @@ func createAccountState(state string) Pattern {
 }
 
 // organizationsDetector reports changes to the organization: new accounts
-// and OUs are LOW (operations want to know, seed 000); a failed account
+// and OUs are MEDIUM, so the default member minimum lets them through (seed 000 posts them all); a failed account
 // creation, a closed account and SCP changes that can weaken guardrails are
 // MEDIUM; an account removed, the organization deleted or SCPs switched off
 // are HIGH, because the account leaves every SCP and organization trail.
@@ -128,8 +128,8 @@ var organizationsDetector = Detector{
 	ManagementOnly: true,
 	Build: func(Options) []Variant {
 		return []Variant{
-			{Name: "account-created", Severity: severity.Low, Pattern: createAccountState("SUCCEEDED")},
-			{Name: "structure-changed", Severity: severity.Low, Pattern: orgPattern(orgStructureEvents, nil)},
+			{Name: "account-created", Severity: severity.Medium, Pattern: createAccountState("SUCCEEDED")},
+			{Name: "structure-changed", Severity: severity.Medium, Pattern: orgPattern(orgStructureEvents, nil)},
 			{Name: "account-creation-failed", Severity: severity.Medium, Pattern: createAccountState("FAILED")},
 			{Name: "account-closed", Severity: severity.Medium, Pattern: orgPattern([]string{"CloseAccount"}, nil)},
 			{Name: "policy-weakened", Severity: severity.Medium, Pattern: orgPattern(orgPolicyWeakeningEvents, nil)},

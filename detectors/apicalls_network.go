@@ -16,7 +16,7 @@ import "secalerts/severity"
 // EventBridge matches a field inside arrays when ANY element matches, and a
 // pattern cannot say "every element". So one call that adds both an open
 // (0.0.0.0/0, ::/0) and a scoped range matches both variants and alerts
-// twice, LOW and HIGH; that is pinned by a test. A call that only opens to
+// twice, MEDIUM and HIGH; that is pinned by a test. A call that only opens to
 // the world matches HIGH alone.
 //
 // ModifySecurityGroupRules does not say whether the rule is ingress or
@@ -80,7 +80,7 @@ func buildSecurityGroups(Options) []Variant {
 		},
 	})
 	return []Variant{
-		{Name: "changed", Severity: severity.Low, Pattern: changed},
+		{Name: "changed", Severity: severity.Medium, Pattern: changed},
 		{Name: "open-to-world", Severity: severity.High, Pattern: open},
 	}
 }

@@ -7,7 +7,7 @@ import "secalerts/severity"
 // CloudTrail, delete the GuardDuty detector, turn off Config and Security
 // Hub, or delete the rules that forward alerts. Those calls are CRITICAL or
 // HIGH; the ordinary configuration calls of the same services (CIS 4.5 and
-// 4.9) are LOW.
+// 4.9) are MEDIUM, so the default member minimum lets them through.
 
 // cloudTrailChangesDetector is CIS 4.5 (CloudTrail configuration changes)
 // merged with trail tampering. StopLogging and DeleteTrail are CRITICAL: with
@@ -25,7 +25,7 @@ var cloudTrailChangesDetector = Detector{
 			return apiCallPattern("aws.cloudtrail", "cloudtrail.amazonaws.com", names, nil)
 		}
 		return []Variant{
-			{Name: "changed", Severity: severity.Low, Pattern: p("CreateTrail", "StartLogging")},
+			{Name: "changed", Severity: severity.Medium, Pattern: p("CreateTrail", "StartLogging")},
 			{Name: "modified", Severity: severity.High, Pattern: p("UpdateTrail", "PutEventSelectors")},
 			{Name: "stopped", Severity: severity.Critical, Pattern: p("StopLogging", "DeleteTrail")},
 		}
@@ -63,7 +63,7 @@ var configChangesDetector = Detector{
 			return apiCallPattern("aws.config", "config.amazonaws.com", names, nil)
 		}
 		return []Variant{
-			{Name: "changed", Severity: severity.Low, Pattern: p("PutConfigurationRecorder", "PutDeliveryChannel")},
+			{Name: "changed", Severity: severity.Medium, Pattern: p("PutConfigurationRecorder", "PutDeliveryChannel")},
 			{Name: "stopped", Severity: severity.High, Pattern: p("StopConfigurationRecorder", "DeleteConfigurationRecorder", "DeleteDeliveryChannel")},
 		}
 	},

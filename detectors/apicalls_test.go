@@ -138,7 +138,7 @@ func TestSecurityGroupsOpenAndScopedRangesMatchBoth(t *testing.T) {
 	}
 	got := apiMatchAll(t, mixed)
 	want := []apiMatch{
-		{"security-groups", "changed", severity.Low},
+		{"security-groups", "changed", severity.Medium},
 		{"security-groups", "open-to-world", severity.High},
 	}
 	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
