@@ -128,9 +128,9 @@ var organizationsDetector = Detector{
 	ManagementOnly: true,
 	Build: func(Options) []Variant {
 		return []Variant{
-			{Name: "account-created", Severity: severity.Medium, Pattern: createAccountState("SUCCEEDED")},
+			{Name: "account-created", Severity: severity.Medium, Pattern: createAccountState("SUCCEEDED"), Message: &accountCreatedMessage},
 			{Name: "structure-changed", Severity: severity.Medium, Pattern: orgPattern(orgStructureEvents, nil)},
-			{Name: "account-creation-failed", Severity: severity.Medium, Pattern: createAccountState("FAILED")},
+			{Name: "account-creation-failed", Severity: severity.Medium, Pattern: createAccountState("FAILED"), Message: &accountCreationFailedMessage},
 			{Name: "account-closed", Severity: severity.Medium, Pattern: orgPattern([]string{"CloseAccount"}, nil)},
 			{Name: "policy-weakened", Severity: severity.Medium, Pattern: orgPattern(orgPolicyWeakeningEvents, nil)},
 			{Name: "account-removed", Severity: severity.High, Pattern: orgPattern(orgAccountLossEvents, nil)},
@@ -160,6 +160,67 @@ var organizationsDetector = Detector{
 			"Account removed, closed or SCP detached/disabled: confirm it was planned; a removed account is no longer under your SCPs or organization trail.",
 			confirmCaller,
 		},
+	},
+}
+
+// createAccountPaths picks fields of a CreateAccountResult service event
+// (seed 000's input transformer read state from the same place; AWS
+// Organizations User Guide, "CreateAccountResult" CloudTrail example).
+func createAccountPaths(names ...string) map[string]string {
+	all := map[string]string{
+		"state":         "$.detail.serviceEventDetails.createAccountStatus.state",
+		"newAccountId":  "$.detail.serviceEventDetails.createAccountStatus.accountId",
+		"newAccount":    "$.detail.serviceEventDetails.createAccountStatus.accountName",
+		"failureReason": "$.detail.serviceEventDetails.createAccountStatus.failureReason",
+		"requestId":     "$.detail.serviceEventDetails.createAccountStatus.id",
+		"requestedAt":   "$.detail.serviceEventDetails.createAccountStatus.requestedTimestamp",
+		"completedAt":   "$.detail.serviceEventDetails.createAccountStatus.completedTimestamp",
+		"eventId":       "$.detail.eventID",
+	}
+	out := map[string]string{}
+	for _, n := range names {
+		out[n] = all[n]
+	}
+	return out
+}
+
+// accountCreatedMessage is seed 000's case: CreateAccountResult is what
+// Chatbot cannot show on its own, so it gets a message of its own.
+var accountCreatedMessage = Message{
+	Paths:   createAccountPaths("state", "newAccountId", "newAccount", "requestId", "requestedAt", "completedAt", "eventId"),
+	Title:   "New AWS account <newAccountId> created in the organization",
+	Summary: "AWS Organizations finished creating account <newAccountId> for management account <account>. New accounts start under the organization root, outside the OU that gives them their guardrails.",
+	Fields: []Field{
+		{Label: "New account", Value: "<newAccountId>"},
+		{Label: "Account name", Value: "<newAccount>"},
+		{Label: "State", Value: "<state>"},
+		{Label: "Requested", Value: "<requestedAt>"},
+		{Label: "Completed", Value: "<completedAt>"},
+		{Label: "Request", Value: "<requestId>"},
+		{Label: "CloudTrail event", Value: "<eventId>"},
+	},
+	ConsoleURL: "https://us-east-1.console.aws.amazon.com/organizations/v2/home/accounts/<newAccountId>",
+	NextSteps: []string{
+		"Move account <newAccountId> from the root to its OU so the OU's SCPs apply.",
+		"Onboard it: deploy a secalerts member stack to it and grant access through IAM Identity Center.",
+	},
+}
+
+// accountCreationFailedMessage says why an account could not be created.
+var accountCreationFailedMessage = Message{
+	Paths:   createAccountPaths("state", "failureReason", "requestId", "requestedAt", "eventId"),
+	Title:   "AWS account creation failed: <failureReason>",
+	Summary: "AWS Organizations could not create the account requested from management account <account> (reason <failureReason>).",
+	Fields: []Field{
+		{Label: "Reason", Value: "<failureReason>"},
+		{Label: "State", Value: "<state>"},
+		{Label: "Requested", Value: "<requestedAt>"},
+		{Label: "Request", Value: "<requestId>"},
+		{Label: "CloudTrail event", Value: "<eventId>"},
+	},
+	ConsoleURL: "https://us-east-1.console.aws.amazon.com/organizations/v2/home/accounts",
+	NextSteps: []string{
+		"EMAIL_ALREADY_EXISTS: choose another root e-mail address; ACCOUNT_LIMIT_EXCEEDED: request a higher account quota; then create the account again.",
 	},
 }
 

@@ -282,7 +282,26 @@ var apiPlaceholder = regexp.MustCompile(`<([A-Za-z0-9_]+)>`)
 // CommonPaths and that every Paths entry is used.
 func TestAPICallMessages(t *testing.T) {
 	for _, d := range apiCallDetectors {
-		m := d.Message
+		for _, m := range messagesOf(d) {
+			checkAPICallMessage(t, d, m)
+		}
+	}
+}
+
+// messagesOf returns d's message and every variant's own.
+func messagesOf(d Detector) []Message {
+	out := []Message{d.Message}
+	for _, v := range d.Build(Options{}) {
+		if v.Message != nil {
+			out = append(out, *v.Message)
+		}
+	}
+	return out
+}
+
+func checkAPICallMessage(t *testing.T, d Detector, m Message) {
+	t.Helper()
+	{
 		texts := []string{m.Title, m.Summary, m.ConsoleURL}
 		texts = append(texts, m.NextSteps...)
 		for _, f := range m.Fields {

@@ -60,6 +60,10 @@ type Variant struct {
 	Name     string
 	Severity severity.Severity
 	Pattern  Pattern
+	// Message, when set, replaces the detector's message for this variant's
+	// events (a CreateAccountResult reads better on its own than in the
+	// message shared by every Organizations call).
+	Message *Message
 }
 
 // Message is the readable description of an event. Text fields may hold
@@ -107,6 +111,14 @@ func (d Detector) VariantsAtLeast(o Options, min severity.Severity) []Variant {
 		}
 	}
 	return out
+}
+
+// MessageFor returns the message of v's events.
+func (d Detector) MessageFor(v Variant) Message {
+	if v.Message != nil {
+		return *v.Message
+	}
+	return d.Message
 }
 
 // AppliesTo reports whether d's events can appear in region.

@@ -93,6 +93,9 @@ func Transformer(f Format, d detectors.Detector, v detectors.Variant, c Context)
 	if c.Customer == "" {
 		return eventbridge.InputTransformer{}, fmt.Errorf("building %s message for %s/%s: customer is empty", f, d.ID, v.Name)
 	}
+	// From here on the detector speaks with the variant's own message when
+	// it has one.
+	d.Message = d.MessageFor(v)
 	t := expand(d, v, c)
 	var tmpl string
 	switch f {

@@ -203,7 +203,7 @@ func computed(r Resource) (string, map[string]any) {
 		id = fmt.Sprintf("https://sqs.%s.amazonaws.com/%s/%s", region, account, name)
 		out["url"] = id
 	case "aws:kms/key:Key":
-		id = shortHash(r.URN) + "-0000-4000-8000-" + shortHash(r.URN+"k")[:12]
+		id = shortHash(r.URN) + "-0000-4000-8000-" + shortHash(r.URN+"k") + "0000"
 		arn = fmt.Sprintf("arn:aws:kms:%s:%s:key/%s", region, account, id)
 		out["keyId"] = id
 	case "aws:kms/alias:Alias":

@@ -28,8 +28,11 @@ func WriteTree(w io.Writer, st Stack, resources []Resource) error {
 		st.Name, len(resources), st.Project, st.Name); err != nil {
 		return err
 	}
+	// The engine registers resources concurrently; sorting keeps the tree
+	// the same from run to run.
 	var walk func(rs []Resource, depth int) error
 	walk = func(rs []Resource, depth int) error {
+		sort.SliceStable(rs, func(i, j int) bool { return rs[i].Name < rs[j].Name })
 		for _, r := range rs {
 			line := fmt.Sprintf("%s+ %s %s", strings.Repeat("  ", depth), r.Type, r.Name)
 			if r.Region != "" {

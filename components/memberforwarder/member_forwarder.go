@@ -1,0 +1,176 @@
+// Package memberforwarder is the MemberForwarder component: in every
+// covered region of a member account, rules on the default bus that let
+// through only the catalogue's security events and forward them, with a
+// narrowly scoped role, to the customer's bus in the hub.
+package memberforwarder
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sqs"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"secalerts/detectors"
+	"secalerts/policy"
+	"secalerts/routing"
+)
+
+// Type is the component's type token. Never change it.
+const Type = "secalerts:index:MemberForwarder"
+
+// Delivery settings of every forwarding target: EventBridge's maximum retry
+// budget, then the region's dead-letter queue.
+const (
+	maxEventAgeSeconds  = 86400
+	maxRetryAttempts    = 185
+	dlqRetentionSeconds = 1209600
+)
+
+// DLQName is the dead-letter queue of each region.
+const DLQName = detectors.ResourcePrefix + "forward-dlq"
+
+// MemberForwarderArgs are plain values but for the hub bus ARN, which may
+// come from the hub stack's outputs.
+type MemberForwarderArgs struct {
+	// Account is the member account in its home region (where the role is made).
+	Account policy.Account
+	// HubBusArn is the customer's bus in the hub.
+	HubBusArn pulumi.StringInput
+	Plan      routing.MemberPlan
+	// Providers has one explicit provider per region of the plan.
+	Providers map[string]*aws.Provider
+}
+
+// MemberForwarder is the deployed forwarding of one member account.
+type MemberForwarder struct {
+	pulumi.ResourceState
+
+	RoleArn pulumi.StringOutput `pulumi:"roleArn"`
+	// RuleCounts is the number of forwarding rules per region.
+	RuleCounts pulumi.IntMapOutput `pulumi:"ruleCounts"`
+}
+
+// NewMemberForwarder creates the role and every region's rules.
+func NewMemberForwarder(ctx *pulumi.Context, name string, args *MemberForwarderArgs, opts ...pulumi.ResourceOption) (*MemberForwarder, error) {
+	if args == nil || args.HubBusArn == nil || len(args.Plan.Regions) == 0 {
+		return nil, fmt.Errorf("creating member forwarder %s: a hub bus ARN and at least one region are required", name)
+	}
+	for _, r := range args.Plan.Regions {
+		if args.Providers[r] == nil {
+			return nil, fmt.Errorf("creating member forwarder %s: no provider for region %s", name, r)
+		}
+	}
+	home := args.Providers[args.Account.Region]
+	if home == nil {
+		return nil, fmt.Errorf("creating member forwarder %s: no provider for the home region %s", name, args.Account.Region)
+	}
+	f := &MemberForwarder{}
+	if err := ctx.RegisterComponentResource(Type, name, f, opts...); err != nil {
+		return nil, fmt.Errorf("registering member forwarder %s: %w", name, err)
+	}
+	parent := pulumi.Parent(f)
+
+	trust, err := policy.EventsTrustPolicy(args.Account).JSON()
+	if err != nil {
+		return nil, fmt.Errorf("building the forwarding role's trust policy: %w", err)
+	}
+	putEvents := args.HubBusArn.ToStringOutput().ApplyT(func(bus string) (string, error) {
+		return policy.PutEventsPolicy(bus).JSON()
+	}).(pulumi.StringOutput)
+	role, err := iam.NewRole(ctx, name+"-role", &iam.RoleArgs{
+		Name:             pulumi.String(detectors.ResourcePrefix + "forward"),
+		Description:      pulumi.String("secalerts: lets this account's rules put security events to the hub bus, nothing else"),
+		AssumeRolePolicy: pulumi.String(trust),
+		InlinePolicies: iam.RoleInlinePolicyArray{&iam.RoleInlinePolicyArgs{
+			Name: pulumi.String("put-events-to-hub"), Policy: putEvents,
+		}},
+	}, parent, pulumi.Provider(home))
+	if err != nil {
+		return nil, fmt.Errorf("creating the forwarding role: %w", err)
+	}
+
+	counts := pulumi.IntMap{}
+	for _, region := range args.Plan.Regions {
+		rules := args.Plan.Rules[region]
+		regional := policy.Account{Partition: args.Account.Partition, Region: region, ID: args.Account.ID}
+		if err := newRegion(ctx, name+"-"+region, regional, rules, args.HubBusArn, role,
+			parent, pulumi.Provider(args.Providers[region])); err != nil {
+			return nil, fmt.Errorf("creating the forwarding of %s: %w", region, err)
+		}
+		counts[region] = pulumi.Int(len(rules))
+	}
+
+	f.RoleArn = role.Arn
+	f.RuleCounts = counts.ToIntMapOutput()
+	return f, ctx.RegisterResourceOutputs(f, pulumi.Map{"roleArn": f.RoleArn, "ruleCounts": f.RuleCounts})
+}
+
+// newRegion creates one region's dead-letter queue, its depth alarm and the
+// forwarding rules with their targets.
+func newRegion(ctx *pulumi.Context, prefix string, acct policy.Account, rules []routing.ForwardRule, hubBus pulumi.StringInput, role *iam.Role, opts ...pulumi.ResourceOption) error {
+	dlqARN := fmt.Sprintf("arn:%s:sqs:%s:%s:%s", acct.Partition, acct.Region, acct.ID, DLQName)
+	queuePolicy, err := policy.QueuePolicy(acct, dlqARN, []string{
+		fmt.Sprintf("arn:%s:events:%s:%s:rule/%s*", acct.Partition, acct.Region, acct.ID, detectors.ResourcePrefix),
+	}).JSON()
+	if err != nil {
+		return fmt.Errorf("building the dead-letter queue policy: %w", err)
+	}
+	// SQS-managed encryption: EventBridge can write to it without a key
+	// policy, and a customer-managed key in every member region would cost
+	// a key per region per account for a queue that is normally empty.
+	dlq, err := sqs.NewQueue(ctx, prefix+"-dlq", &sqs.QueueArgs{
+		Name:                    pulumi.String(DLQName),
+		SqsManagedSseEnabled:    pulumi.Bool(true),
+		MessageRetentionSeconds: pulumi.Int(dlqRetentionSeconds),
+		Policy:                  pulumi.String(queuePolicy),
+	}, opts...)
+	if err != nil {
+		return fmt.Errorf("creating the dead-letter queue: %w", err)
+	}
+	// No alarm action: the alarm's state change is an event on this
+	// region's default bus, which the pipeline-alarm detector forwards to
+	// the hub like any other alert.
+	if _, err := cloudwatch.NewMetricAlarm(ctx, prefix+"-dlq-depth", &cloudwatch.MetricAlarmArgs{
+		Name:               pulumi.String(DLQName + "-depth"),
+		AlarmDescription:   pulumi.String("secalerts: security events of this region could not be forwarded to the hub and wait in " + DLQName),
+		Namespace:          pulumi.String("AWS/SQS"),
+		MetricName:         pulumi.String("ApproximateNumberOfMessagesVisible"),
+		Dimensions:         pulumi.StringMap{"QueueName": pulumi.String(DLQName)},
+		Statistic:          pulumi.String("Maximum"),
+		Period:             pulumi.Int(300),
+		EvaluationPeriods:  pulumi.Int(1),
+		Threshold:          pulumi.Float64(0),
+		ComparisonOperator: pulumi.String("GreaterThanThreshold"),
+		TreatMissingData:   pulumi.String("notBreaching"),
+	}, opts...); err != nil {
+		return fmt.Errorf("creating the dead-letter alarm: %w", err)
+	}
+	for _, r := range rules {
+		rule, err := cloudwatch.NewEventRule(ctx, prefix+"-"+strings.TrimPrefix(r.Name, detectors.ResourcePrefix), &cloudwatch.EventRuleArgs{
+			Name:         pulumi.String(r.Name),
+			Description:  pulumi.String(fmt.Sprintf("secalerts: forwards %v to the hub", r.Detectors)),
+			EventPattern: pulumi.String(r.Pattern),
+		}, opts...)
+		if err != nil {
+			return fmt.Errorf("creating rule %s: %w", r.Name, err)
+		}
+		if _, err := cloudwatch.NewEventTarget(ctx, prefix+"-"+strings.TrimPrefix(r.Name, detectors.ResourcePrefix)+"-hub", &cloudwatch.EventTargetArgs{
+			Rule:     rule.Name,
+			TargetId: pulumi.String("hub"),
+			Arn:      hubBus,
+			RoleArn:  role.Arn,
+			RetryPolicy: &cloudwatch.EventTargetRetryPolicyArgs{
+				MaximumEventAgeInSeconds: pulumi.Int(maxEventAgeSeconds),
+				MaximumRetryAttempts:     pulumi.Int(maxRetryAttempts),
+			},
+			DeadLetterConfig: &cloudwatch.EventTargetDeadLetterConfigArgs{Arn: dlq.Arn},
+		}, opts...); err != nil {
+			return fmt.Errorf("creating the hub target of rule %s: %w", r.Name, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,128 @@
+package policy
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"sync"
+	"unicode/utf8"
+)
+
+// EventBusPolicyMaxChars is EventBridge's default quota "Event bus policy
+// size": 10,240 characters, growing "each time you grant access to another
+// account" (EventBridge User Guide, "Amazon EventBridge quotas"). The quota is
+// adjustable through Service Quotas; this package holds to the default so a
+// stack never depends on a raised quota it cannot see.
+const EventBusPolicyMaxChars = 10240
+
+// Statement ids of the bus policy.
+const (
+	sidBusAccounts     = "AllowListedAccountsPutEvents"
+	sidBusOrganization = "AllowOrganizationPutEvents"
+)
+
+var (
+	busARNPattern = regexp.MustCompile(`^arn:(aws[a-z-]*):events:([a-z0-9-]+):([0-9]{12}):event-bus/([A-Za-z0-9._/-]{1,256})$`)
+	orgIDPattern  = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
+)
+
+// ErrBusPolicyTooLarge is wrapped by EventBusPolicy when the policy would
+// exceed EventBusPolicyMaxChars.
+var ErrBusPolicyTooLarge = errors.New("event bus policy exceeds the EventBridge size quota")
+
+// EventBusPolicy admits events:PutEvents on busARN, and nothing else, from
+// the listed accounts and, when organizationID is set, from principals of
+// that organization. Accounts are named by root ARN so the member's own IAM
+// decides which of its roles may send (EventBridge User Guide, "Permissions
+// for event buses").
+func EventBusPolicy(busARN string, accountIDs []string, organizationID string) (Document, error) {
+	m := busARNPattern.FindStringSubmatch(busARN)
+	if m == nil {
+		return Document{}, fmt.Errorf("event bus arn %q: want arn:<partition>:events:<region>:<account>:event-bus/<name>", busARN)
+	}
+	partition := m[1]
+	if organizationID != "" && !orgIDPattern.MatchString(organizationID) {
+		return Document{}, fmt.Errorf("organization id %q: want o- followed by 10 to 32 lowercase letters or digits", organizationID)
+	}
+	ids := sortedUnique(accountIDs)
+	for _, id := range ids {
+		if !accountIDPattern.MatchString(id) {
+			return Document{}, fmt.Errorf("account id %q for bus %s: want 12 digits", id, busARN)
+		}
+	}
+	if len(ids) == 0 && organizationID == "" {
+		return Document{}, fmt.Errorf("bus %s: no account ids and no organization id, so nobody could put events", busARN)
+	}
+
+	d := busPolicy(partition, busARN, ids, organizationID)
+	s, err := d.JSON()
+	if err != nil {
+		return Document{}, err
+	}
+	if n := utf8.RuneCountInString(s); n > EventBusPolicyMaxChars {
+		fit := maxAccounts(partition, busARN, organizationID)
+		return Document{}, fmt.Errorf("%w: policy of bus %s is %d characters for %d accounts, over the limit of %d; at most %d accounts fit: set organizationId to admit the whole organization with one statement, or split the customer across buses",
+			ErrBusPolicyTooLarge, busARN, n, len(ids), EventBusPolicyMaxChars, fit)
+	}
+	return d, nil
+}
+
+func busPolicy(partition, busARN string, ids []string, organizationID string) Document {
+	var st []Statement
+	if len(ids) > 0 {
+		roots := make([]string, len(ids))
+		for i, id := range ids {
+			roots[i] = "arn:" + partition + ":iam::" + id + ":root"
+		}
+		st = append(st, Statement{
+			Sid:       sidBusAccounts,
+			Effect:    Allow,
+			Principal: Principal{AWS: roots},
+			Action:    []string{"events:PutEvents"},
+			Resource:  []string{busARN},
+		})
+	}
+	if organizationID != "" {
+		// "*" is narrowed to the organization's principals by
+		// aws:PrincipalOrgID (EventBridge User Guide, "Permissions for event
+		// buses" -> organization example).
+		st = append(st, Statement{
+			Sid:       sidBusOrganization,
+			Effect:    Allow,
+			Principal: Principal{Any: true},
+			Action:    []string{"events:PutEvents"},
+			Resource:  []string{busARN},
+			Condition: Conditions{}.add(opStringEquals, keyPrincipalOrgID, organizationID),
+		})
+	}
+	return Document{Version: Version, Statement: st}
+}
+
+// maxAccounts is how many accounts fit in the policy of this bus.
+func maxAccounts(partition, busARN, organizationID string) int {
+	n := 0
+	for {
+		ids := make([]string, n+1)
+		for i := range ids {
+			ids[i] = fmt.Sprintf("%012d", i)
+		}
+		s, err := busPolicy(partition, busARN, ids, organizationID).JSON()
+		if err != nil || utf8.RuneCountInString(s) > EventBusPolicyMaxChars {
+			return n
+		}
+		n++
+	}
+}
+
+var maxAccountsWorstCase = sync.OnceValue(func() int {
+	// The longest bus ARN AWS allows: the longest partition and region names
+	// in use and a 256-character bus name, plus the organization statement.
+	bus := "arn:aws-us-gov:events:us-gov-west-1:123456789012:event-bus/" + strings.Repeat("x", 256)
+	return maxAccounts("aws-us-gov", bus, "o-"+strings.Repeat("a", 32))
+})
+
+// MaxAccountsPerBusPolicy is how many accounts always fit in one bus policy
+// under EventBusPolicyMaxChars, whatever the bus name, partition and region,
+// so configuration can warn before a deployment fails.
+func MaxAccountsPerBusPolicy() int { return maxAccountsWorstCase() }

@@ -1,0 +1,82 @@
+package policy
+
+import (
+	"strings"
+	"testing"
+)
+
+var (
+	hub      = Account{Partition: "aws", Region: "us-east-1", ID: "111111111111"}
+	stranger = Account{Partition: "aws", Region: "us-east-1", ID: "999999999999"}
+	hubBus   = "arn:aws:events:us-east-1:111111111111:event-bus/secalerts-acme"
+	admin    = "arn:aws:iam::111111111111:role/key-admin"
+)
+
+func ctxOf(kv ...string) map[string]string {
+	m := map[string]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return m
+}
+
+type allowCase struct {
+	name string
+	req  Request
+	want bool
+}
+
+func runAllowCases(t *testing.T, d Document, cases []allowCase) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := Allowed(d, c.req); got != c.want {
+				js, _ := d.JSON()
+				t.Errorf("Allowed(%+v) = %v, want %v\npolicy: %s", c.req, got, c.want, js)
+			}
+		})
+	}
+}
+
+// allDocuments is every document the package produces, in every shape, for
+// the properties that must hold for all of them.
+func allDocuments(t *testing.T) map[string]Document {
+	t.Helper()
+	bus, err := EventBusPolicy(hubBus, []string{"222222222222", "333333333333"}, "o-abcdefghij")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return map[string]Document{
+		"key minimal": KeyPolicy(hub, KeyPolicyInput{}),
+		"key full": KeyPolicy(hub, KeyPolicyInput{
+			Administrators: []string{admin}, EventBusARNs: []string{hubBus},
+			AllowBudgets: true, AllowCostAnomaly: true, AllowArchives: true,
+			TopicARNs: []string{"arn:aws:sns:us-east-1:111111111111:t"}, QueueARNs: []string{"arn:aws:sqs:us-east-1:111111111111:q"},
+		}),
+		"bus":           bus,
+		"topic":         TopicPolicy(hub, "arn:aws:sns:us-east-1:111111111111:t", false),
+		"topic all":     TopicPolicyFor(hub, "arn:aws:sns:us-east-1:111111111111:t", TopicPublishers{Alarms: true, Budgets: true, CostAnomaly: true}),
+		"queue":         QueuePolicy(hub, "arn:aws:sqs:us-east-1:111111111111:q", []string{hubBus}),
+		"events trust":  EventsTrustPolicy(hub),
+		"put events":    PutEventsPolicy(hubBus),
+		"invoke":        InvokeAPIDestinationsPolicy([]string{"arn:aws:events:us-east-1:111111111111:api-destination/x/*"}),
+		"chatbot trust": ChatbotTrustPolicy(hub),
+		"chatbot perms": ChatbotNotificationsPolicy(),
+		"chatbot guard": ChatbotGuardrailPolicy(),
+	}
+}
+
+func hasConditionKey(c Conditions, prefix string) bool {
+	for _, keys := range c {
+		for k := range keys {
+			if strings.HasPrefix(strings.ToLower(k), strings.ToLower(prefix)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func rq(c Caller, action, resource string, ctx map[string]string, identity ...Document) Request {
+	return Request{Principal: c, Action: action, Resource: resource, Context: ctx, IdentityPolicies: identity}
+}

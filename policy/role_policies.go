@@ -1,0 +1,65 @@
+package policy
+
+import (
+	"slices"
+)
+
+// Statement ids of the EventBridge roles.
+const (
+	sidEventsAssume   = "EventBridgeRulesOfThisAccountAssume"
+	sidPutEvents      = "PutEventsToOneBus"
+	sidInvokeWebhooks = "InvokeTheseAPIDestinations"
+)
+
+// EventsTrustPolicy lets EventBridge rules of account a assume a role. The
+// region is a wildcard: a role is global, and one forwarding role serves the
+// rules of every enabled region of a member account; the account is what
+// stops another account's rules from using it.
+func EventsTrustPolicy(a Account) Document {
+	// EventBridge User Guide, "Using IAM policy conditions in Amazon
+	// EventBridge": aws:SourceArn is the ARN of the rule sending the event
+	// and aws:SourceAccount the account the rule is in.
+	rules := "arn:" + a.Partition + ":events:*:" + a.ID + ":rule/*"
+	return Document{Version: Version, Statement: []Statement{{
+		Sid:       sidEventsAssume,
+		Effect:    Allow,
+		Principal: Principal{Service: []string{"events.amazonaws.com"}},
+		Action:    []string{"sts:AssumeRole"},
+		Condition: sourceAccount(a).add(opArnLike, keySourceArn, rules),
+	}}}
+}
+
+// PutEventsPolicy allows events:PutEvents on exactly busARN.
+func PutEventsPolicy(busARN string) Document {
+	return Document{Version: Version, Statement: []Statement{{
+		Sid:      sidPutEvents,
+		Effect:   Allow,
+		Action:   []string{"events:PutEvents"},
+		Resource: []string{busARN},
+	}}}
+}
+
+// InvokeAPIDestinationsPolicy allows events:InvokeApiDestination on exactly
+// these API destinations. API destination ARNs end in a generated id, so
+// callers pass the ARNs AWS returned (or name/* patterns).
+func InvokeAPIDestinationsPolicy(arns []string) Document {
+	return Document{Version: Version, Statement: []Statement{{
+		Sid:      sidInvokeWebhooks,
+		Effect:   Allow,
+		Action:   []string{"events:InvokeApiDestination"},
+		Resource: sortedUnique(arns),
+	}}}
+}
+
+// sortedUnique keeps policies byte-for-byte stable across runs, so a
+// reordered config does not show as a diff.
+func sortedUnique(in []string) []string {
+	var out []string
+	for _, s := range in {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}

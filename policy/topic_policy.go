@@ -1,0 +1,85 @@
+package policy
+
+// TopicPublishers says which services, besides this account's EventBridge
+// rules, may publish to a topic.
+type TopicPublishers struct {
+	Alarms, Budgets, CostAnomaly bool
+}
+
+// Statement ids of the topic policy.
+const (
+	sidTopicOwner       = "AccountManagesTopic"
+	sidTopicEvents      = "EventBridgeRulesOfThisAccountPublish"
+	sidTopicAlarms      = "CloudWatchAlarmsOfThisAccountPublish"
+	sidTopicBudgets     = "BudgetsOfThisAccountPublish"
+	sidTopicCostAnomaly = "CostAnomalyDetectionOfThisAccountPublish"
+	sidTopicTLS         = "DenyPublishWithoutTLS"
+)
+
+// topicOwnerActions are what the owning account needs to manage the topic
+// and its subscriptions. sns:Publish is not among them: only the services
+// below publish, and same-account identities that hold sns:Publish in their
+// own IAM policy need no grant here anyway.
+var topicOwnerActions = []string{
+	"sns:AddPermission",
+	"sns:DeleteTopic",
+	"sns:GetTopicAttributes",
+	"sns:ListSubscriptionsByTopic",
+	"sns:RemovePermission",
+	"sns:SetTopicAttributes",
+	"sns:Subscribe",
+}
+
+// TopicPolicy lets this account's EventBridge rules (and its CloudWatch
+// alarms when allowAlarms) publish to topicARN.
+func TopicPolicy(a Account, topicARN string, allowAlarms bool) Document {
+	return TopicPolicyFor(a, topicARN, TopicPublishers{Alarms: allowAlarms})
+}
+
+// TopicPolicyFor is TopicPolicy with every optional publisher spelled out,
+// for a topic that also carries Budgets or Cost Anomaly Detection alerts.
+func TopicPolicyFor(a Account, topicARN string, p TopicPublishers) Document {
+	publish := func(sid, service string, c Conditions) Statement {
+		return Statement{
+			Sid:       sid,
+			Effect:    Allow,
+			Principal: Principal{Service: []string{service}},
+			Action:    []string{"sns:Publish"},
+			Resource:  []string{topicARN},
+			Condition: c,
+		}
+	}
+	st := []Statement{{
+		Sid:       sidTopicOwner,
+		Effect:    Allow,
+		Principal: Principal{AWS: []string{a.RootARN()}},
+		Action:    topicOwnerActions,
+		Resource:  []string{topicARN},
+	},
+		// EventBridge User Guide, "Using resource-based policies for Amazon
+		// EventBridge" -> Amazon SNS permissions: aws:SourceArn is the rule
+		// that sends the event, aws:SourceAccount the account it is in.
+		// rule/* also matches rules of custom buses (rule/<bus>/<rule>).
+		publish(sidTopicEvents, "events.amazonaws.com",
+			sourceAccount(a).add(opArnLike, keySourceArn, a.arn("events", "rule/*"))),
+	}
+	if p.Alarms {
+		// CloudWatch User Guide, confused-deputy prevention for alarm
+		// actions: the alarm ARN and the account.
+		st = append(st, publish(sidTopicAlarms, "cloudwatch.amazonaws.com",
+			sourceAccount(a).add(opArnLike, keySourceArn, a.arn("cloudwatch", "alarm:*"))))
+	}
+	if p.Budgets {
+		// Cost Management User Guide, "Creating an Amazon SNS topic for
+		// budget notifications".
+		st = append(st, publish(sidTopicBudgets, "budgets.amazonaws.com",
+			sourceAccount(a).add(opArnLike, keySourceArn, budgetsSourceARN(a))))
+	}
+	if p.CostAnomaly {
+		// Cost Management User Guide, "Creating an Amazon SNS topic for
+		// anomaly notifications".
+		st = append(st, publish(sidTopicCostAnomaly, "costalerts.amazonaws.com", sourceAccount(a)))
+	}
+	st = append(st, denyInsecureTransport(sidTopicTLS, "sns:Publish", topicARN))
+	return Document{Version: Version, Statement: st}
+}

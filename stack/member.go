@@ -1,0 +1,111 @@
+package stack
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"secalerts/components/memberforwarder"
+	"secalerts/config"
+	"secalerts/policy"
+	"secalerts/routing"
+)
+
+func runMember(ctx *pulumi.Context) error {
+	raw, err := requireObject(ctx, "member")
+	if err != nil {
+		return err
+	}
+	m, err := config.ParseMember(raw)
+	if err != nil {
+		return err
+	}
+	home := policy.Account{Partition: partition(m.HomeRegion), Region: m.HomeRegion, ID: m.AccountID}
+	homeProvider, err := newProvider(ctx, home)
+	if err != nil {
+		return err
+	}
+	regions := m.Regions
+	if m.DiscoverRegions {
+		if regions, err = enabledRegions(ctx, homeProvider); err != nil {
+			return err
+		}
+	}
+	plan, err := routing.PlanMember(m, regions)
+	if err != nil {
+		return err
+	}
+	providers := map[string]*aws.Provider{home.Region: homeProvider}
+	for _, r := range regions {
+		if providers[r] != nil {
+			continue
+		}
+		if providers[r], err = newProvider(ctx, policy.Account{Partition: home.Partition, Region: r, ID: home.ID}); err != nil {
+			return err
+		}
+	}
+	hubBus, err := hubBusArn(ctx, m)
+	if err != nil {
+		return err
+	}
+	f, err := memberforwarder.NewMemberForwarder(ctx, "secalerts", &memberforwarder.MemberForwarderArgs{
+		Account: home, HubBusArn: hubBus, Plan: plan, Providers: providers,
+	})
+	if err != nil {
+		return err
+	}
+	ctx.Export("roleArn", f.RoleArn)
+	ctx.Export("ruleCounts", f.RuleCounts)
+	ctx.Export("regions", pulumi.ToStringArray(regions))
+	return nil
+}
+
+// enabledRegions lists the regions enabled in the account, opted-in ones
+// included, as seed 004's region listing did.
+func enabledRegions(ctx *pulumi.Context, p *aws.Provider) ([]string, error) {
+	res, err := aws.GetRegions(ctx, &aws.GetRegionsArgs{
+		Filters: []aws.GetRegionsFilter{{Name: "opt-in-status", Values: []string{"opt-in-not-required", "opted-in"}}},
+	}, pulumi.Provider(p))
+	if err != nil {
+		return nil, fmt.Errorf("discovering the enabled regions for secalerts:member.regions=enabled: %w", err)
+	}
+	regions := append([]string(nil), res.Names...)
+	sort.Strings(regions)
+	if len(regions) == 0 {
+		return nil, fmt.Errorf("discovering the enabled regions for secalerts:member.regions=enabled: the account reports none")
+	}
+	return regions, nil
+}
+
+// hubBusArn is the configured ARN, or the customer's entry in the hub
+// stack's busArns output.
+func hubBusArn(ctx *pulumi.Context, m *config.Member) (pulumi.StringInput, error) {
+	if m.HubEventBusARN != "" {
+		return pulumi.String(m.HubEventBusARN), nil
+	}
+	ref, err := pulumi.NewStackReference(ctx, m.HubStack, nil)
+	if err != nil {
+		return nil, fmt.Errorf("reading hub stack %s (secalerts:member.hubStack): %w", m.HubStack, err)
+	}
+	customer := m.Customer
+	return ref.GetOutput(pulumi.String("busArns")).ApplyT(func(v any) (string, error) {
+		arns, _ := v.(map[string]any)
+		arn, _ := arns[customer].(string)
+		if arn == "" {
+			return "", fmt.Errorf("hub stack %s has no bus for customer %q (secalerts:member.customer): its busArns output lists %v",
+				m.HubStack, customer, keys(arns))
+		}
+		return arn, nil
+	}).(pulumi.StringOutput), nil
+}
+
+func keys(m map[string]any) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
