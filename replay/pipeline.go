@@ -23,7 +23,7 @@ type Pipeline struct {
 	// account is the member account: events on its default buses carry it.
 	account string
 	member  []forwardRule
-	buses  map[string]*bus // by bus ARN
+	buses   map[string]*bus // by bus ARN
 }
 
 type forwardRule struct {
