@@ -23,12 +23,14 @@ func runMember(ctx *pulumi.Context) error {
 		return err
 	}
 	home := policy.Account{Partition: partition(m.HomeRegion), Region: m.HomeRegion, ID: m.AccountID}
-	homeProvider, err := newProvider(ctx, home)
-	if err != nil {
-		return err
-	}
+	// An explicit region list is planned, and so validated, before anything
+	// is registered; discovery needs the home provider to ask AWS first.
+	var homeProvider *aws.Provider
 	regions := m.Regions
 	if m.DiscoverRegions {
+		if homeProvider, err = newProvider(ctx, home); err != nil {
+			return err
+		}
 		if regions, err = enabledRegions(ctx, homeProvider); err != nil {
 			return err
 		}
@@ -36,6 +38,11 @@ func runMember(ctx *pulumi.Context) error {
 	plan, err := routing.PlanMember(m, regions)
 	if err != nil {
 		return err
+	}
+	if homeProvider == nil {
+		if homeProvider, err = newProvider(ctx, home); err != nil {
+			return err
+		}
 	}
 	providers := map[string]*aws.Provider{home.Region: homeProvider}
 	for _, r := range regions {
