@@ -49,7 +49,7 @@ func PlanMember(m *config.Member, regions []string) (MemberPlan, error) {
 				continue
 			}
 			for _, v := range d.VariantsAtLeast(opts, min) {
-				parts = append(parts, part{detector: d.ID, pattern: v.Pattern})
+				parts = append(parts, part{detectors: []string{d.ID}, pattern: v.Pattern})
 			}
 		}
 		rules, err := pack(mergeParts(parts))
@@ -93,25 +93,25 @@ func detectorSettings(m *config.Member, d detectors.Detector) (bool, detectors.O
 	return on, opts, min
 }
 
-// part is one variant's pattern on its way into a rule.
+// part is one or more variants' pattern on its way into a rule.
 type part struct {
-	detector string
-	pattern  map[string]any
+	detectors []string
+	pattern   map[string]any
 }
 
-// mergeParts folds together patterns of one detector that differ in a
-// single leaf list of plain values (Security Hub's severity labels, say),
-// so {"Label": ["HIGH"]} and {"Label": ["CRITICAL"]} become one pattern.
+// mergeParts folds together patterns that differ in a single leaf list of
+// plain values: Security Hub's severity labels ({"Label": ["HIGH"]} and
+// {"Label": ["CRITICAL"]}), or the event names of two detectors that watch
+// the same service's API calls. The union matches exactly what the two
+// patterns matched.
 func mergeParts(parts []part) []part {
 	var out []part
 	for _, p := range parts {
 		merged := false
 		for i := range out {
-			if out[i].detector != p.detector {
-				continue
-			}
 			if m, ok := mergeLeaf(out[i].pattern, p.pattern); ok {
 				out[i].pattern, merged = m, true
+				out[i].detectors = append(out[i].detectors, p.detectors...)
 				break
 			}
 		}
@@ -225,7 +225,7 @@ func pack(parts []part) ([]ForwardRule, error) {
 			return nil, err
 		}
 		if err := eventbridge.ValidatePattern(b); err != nil {
-			return nil, fmt.Errorf("the %s pattern alone is not a valid EventBridge pattern: %w", p.detector, err)
+			return nil, fmt.Errorf("the %v pattern alone is not a valid EventBridge pattern: %w", p.detectors, err)
 		}
 		cur = []part{p}
 	}
@@ -251,9 +251,11 @@ func detectorIDs(parts []part) []string {
 	seen := map[string]bool{}
 	var ids []string
 	for _, p := range parts {
-		if !seen[p.detector] {
-			seen[p.detector] = true
-			ids = append(ids, p.detector)
+		for _, id := range p.detectors {
+			if !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
 		}
 	}
 	sort.Strings(ids)

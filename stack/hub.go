@@ -1,6 +1,8 @@
 package stack
 
 import (
+	"fmt"
+
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"secalerts/components/hubaccount"
@@ -18,20 +20,31 @@ func runHub(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
+	acct := policy.Account{Partition: partition(hub.Region), Region: hub.Region, ID: hub.AccountID}
+	// Every AWS limit the design meets is checked here, before the first
+	// resource: rules per bus and pattern sizes by the plans, the bus
+	// policy size by building each policy.
 	var plans []routing.Plan
 	var errs []error
-	for _, c := range hub.Customers {
+	for i, c := range hub.Customers {
 		p, err := routing.PlanCustomer(c, hub.MaxRulesPerBus)
 		if err != nil {
 			errs = append(errs, err)
 		}
 		plans = append(plans, p)
+		var ids []string
+		for _, a := range c.Accounts {
+			ids = append(ids, a.ID)
+		}
+		busARN := fmt.Sprintf("arn:%s:events:%s:%s:event-bus/%s", acct.Partition, acct.Region, acct.ID, routing.BusName(c.Name))
+		if _, err := policy.EventBusPolicy(busARN, ids, c.OrganizationID); err != nil {
+			errs = append(errs, fmt.Errorf("secalerts:hub.customers[%d].accounts: %w", i, err))
+		}
 	}
 	if err := joinErrors(errs); err != nil {
 		return err
 	}
 
-	acct := policy.Account{Partition: partition(hub.Region), Region: hub.Region, ID: hub.AccountID}
 	provider, err := newProvider(ctx, acct)
 	if err != nil {
 		return err

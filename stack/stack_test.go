@@ -466,3 +466,18 @@ func TestInvalidConfigCreatesNothing(t *testing.T) {
 		})
 	}
 }
+
+func TestBusPolicySizeIsCheckedBeforeAnyResource(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("config:\n  secalerts:role: hub\n  secalerts:hub:\n    accountId: \"999999999999\"\n    region: us-east-1\n    alarmEmails: [ops@example.com]\n    customers:\n      - name: big\n        emails: [a@example.com]\n        accounts:\n")
+	for i := 0; i < 400; i++ {
+		fmt.Fprintf(&b, "          - \"%012d\"\n", 100000000000+i)
+	}
+	rs, err := run(t, writeStack(t, b.String()))
+	if err == nil || !strings.Contains(err.Error(), "secalerts:hub.customers[0].accounts") || !strings.Contains(err.Error(), "organizationId") {
+		t.Fatalf("want a bus policy size error naming the key and suggesting organizationId, got %v", err)
+	}
+	if len(rs) != 0 {
+		t.Errorf("%d resources registered before the error", len(rs))
+	}
+}
