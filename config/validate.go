@@ -48,7 +48,7 @@ func readAccountID(p *problems, o object, k string) string {
 // accountIDValue reads an account ID that must be a quoted string.
 func accountIDValue(p *problems, path string, raw []byte) string {
 	if kind(raw) == "a number" {
-		p.addf(path, "%s is a number: quote account IDs (\"%s\") so YAML keeps leading zeros", strings.TrimSpace(string(raw)), strings.TrimSpace(string(raw)))
+		p.addf(path, "%s is a number: quote account IDs (\"%s\") so YAML keeps leading zeros; with pulumi config set --path, add --type string", strings.TrimSpace(string(raw)), strings.TrimSpace(string(raw)))
 		return ""
 	}
 	id, ok := stringItem(p, path, raw)
