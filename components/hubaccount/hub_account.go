@@ -14,6 +14,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"secalerts/config"
+	"secalerts/detectors"
 	"secalerts/policy"
 	"secalerts/routing"
 )
@@ -82,7 +83,7 @@ func NewHubAccount(ctx *pulumi.Context, name string, args *HubAccountArgs, opts 
 		return nil, fmt.Errorf("creating the key of hub %s: %w", name, err)
 	}
 	if _, err := kms.NewAlias(ctx, name+"-key-alias", &kms.AliasArgs{
-		Name:        pulumi.String("alias/" + routing.BusName("hub")),
+		Name:        pulumi.String("alias/" + detectors.ResourcePrefix + "hub"),
 		TargetKeyId: key.KeyId,
 	}, parent); err != nil {
 		return nil, fmt.Errorf("creating the key alias of hub %s: %w", name, err)
@@ -182,7 +183,7 @@ func newChatbotRole(ctx *pulumi.Context, name string, acct policy.Account, cfg *
 		return nil, nil, fmt.Errorf("building the Chatbot guardrail: %w", err)
 	}
 	role, err := iam.NewRole(ctx, name+"-chatbot", &iam.RoleArgs{
-		Name:             pulumi.String(routing.BusName("chatbot")),
+		Name:             pulumi.String(detectors.ResourcePrefix + "chatbot"),
 		Description:      pulumi.String("secalerts: AWS Chatbot channels, notifications only"),
 		AssumeRolePolicy: pulumi.String(trust),
 		InlinePolicies: iam.RoleInlinePolicyArray{&iam.RoleInlinePolicyArgs{
@@ -193,7 +194,7 @@ func newChatbotRole(ctx *pulumi.Context, name string, acct policy.Account, cfg *
 		return nil, nil, fmt.Errorf("creating the Chatbot role: %w", err)
 	}
 	guardrail, err := iam.NewPolicy(ctx, name+"-chatbot-guardrail", &iam.PolicyArgs{
-		Name:        pulumi.String(routing.BusName("chatbot-guardrail")),
+		Name:        pulumi.String(detectors.ResourcePrefix + "chatbot-guardrail"),
 		Description: pulumi.String("secalerts: the most a Chatbot channel member may do"),
 		Policy:      pulumi.String(guard),
 	}, parent)
