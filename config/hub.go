@@ -78,7 +78,7 @@ func readHub(p *problems, data []byte, isSecret bool) *Hub {
 	if h.Region == "" {
 		p.addf(o.key("region"), "not set: expected the hub's AWS region, e.g. us-east-1")
 	} else if checkRegion(p, o.key("region"), h.Region) {
-		partition = partitionOf(h.Region)
+		partition = Partition(h.Region)
 	}
 
 	h.Customers = readCustomers(p, o, isSecret)

@@ -80,12 +80,12 @@ func readMember(p *problems, data []byte) *Member {
 	m.HomeRegion = DefaultHomeRegion
 	// homePartition stays empty while homeRegion is in doubt, so a bad home
 	// region is reported once rather than again through every region.
-	homePartition := partitionOf(m.HomeRegion)
+	homePartition := Partition(m.HomeRegion)
 	if r, ok := o.str(p, "homeRegion"); ok {
 		m.HomeRegion = r
 		homePartition = ""
 		if checkRegion(p, o.key("homeRegion"), r) {
-			homePartition = partitionOf(r)
+			homePartition = Partition(r)
 		}
 	}
 	readHubReference(p, o, m, homePartition)
@@ -141,8 +141,8 @@ func checkHubBusARN(p *problems, path, arn, homeRegion, homePartition string) {
 		p.addf(path, "%q is the hub's default event bus (expected the customer's bus, event-bus/secalerts-<customer>, which only admits that customer's accounts)", arn)
 	case !isKnownRegion(m[2]):
 		p.addf(path, "%q names region %q, which is not a known AWS region", arn, m[2])
-	case m[1] != partitionOf(m[2]):
-		p.addf(path, "%q names partition %s, but region %s is in %s", arn, m[1], m[2], partitionOf(m[2]))
+	case m[1] != Partition(m[2]):
+		p.addf(path, "%q names partition %s, but region %s is in %s", arn, m[1], m[2], Partition(m[2]))
 	case homePartition != "" && m[1] != homePartition:
 		p.addf(path, "%q is in partition %s, but homeRegion %s is in %s: events cannot cross partitions", arn, m[1], homeRegion, homePartition)
 	}
@@ -187,9 +187,9 @@ func readRegions(p *problems, o object, m *Member, homePartition string) {
 		}
 		seen[r] = path
 		m.Regions = append(m.Regions, r)
-		if checkRegion(p, path, r) && homePartition != "" && partitionOf(r) != homePartition {
+		if checkRegion(p, path, r) && homePartition != "" && Partition(r) != homePartition {
 			p.addf(path, "%q is in partition %s, but homeRegion %s is in %s: one stack's credentials cannot reach both",
-				r, partitionOf(r), m.HomeRegion, homePartition)
+				r, Partition(r), m.HomeRegion, homePartition)
 		}
 	}
 }

@@ -81,9 +81,9 @@ func knownRegions() []string {
 	return all
 }
 
-// partitionOf is the AWS partition a region belongs to; ARNs, principals and
+// Partition is the AWS partition a region belongs to; ARNs, principals and
 // credentials never cross partitions.
-func partitionOf(region string) string {
+func Partition(region string) string {
 	switch {
 	case strings.HasPrefix(region, "cn-"):
 		return "aws-cn"

@@ -20,7 +20,7 @@ func runHub(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
-	acct := policy.Account{Partition: partition(hub.Region), Region: hub.Region, ID: hub.AccountID}
+	acct := policy.Account{Partition: config.Partition(hub.Region), Region: hub.Region, ID: hub.AccountID}
 	// Every AWS limit the design meets is checked here, before the first
 	// resource: rules per bus and pattern sizes by the plans, the bus
 	// policy size by building each policy.

@@ -22,7 +22,7 @@ func runMember(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
-	home := policy.Account{Partition: partition(m.HomeRegion), Region: m.HomeRegion, ID: m.AccountID}
+	home := policy.Account{Partition: config.Partition(m.HomeRegion), Region: m.HomeRegion, ID: m.AccountID}
 	// An explicit region list is planned, and so validated, before anything
 	// is registered; discovery needs the home provider to ask AWS first.
 	var homeProvider *aws.Provider

@@ -44,17 +44,6 @@ func requireObject(ctx *pulumi.Context, key string) ([]byte, error) {
 	return []byte(raw), nil
 }
 
-// partition is the AWS partition a region belongs to.
-func partition(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	}
-	return "aws"
-}
-
 // newProvider makes the explicit provider of one region. Stacks disable the
 // default provider, so a resource that misses its provider fails instead of
 // landing in the wrong region, and allowedAccountIds stops a deployment
