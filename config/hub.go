@@ -31,6 +31,7 @@ const (
 var hubKeys = []string{
 	"accountId", "region", "customers", "archiveRetentionDays", "alarmEmails",
 	"keyAdministrators", "keyDeletionWindowDays", "allowBudgets", "allowCostAnomaly", "maxRulesPerBus",
+	"heartbeat", "logArchive",
 }
 
 // ParseHub parses and validates secalerts:hub. data is the key's JSON, as
@@ -126,6 +127,8 @@ func readHub(p *problems, data []byte, isSecret bool) *Hub {
 				*n, maxMaxRulesPerBus, DefaultMaxRulesPerBus)
 		}
 	}
+	h.Heartbeat = readHubHeartbeat(p, o)
+	h.LogArchive = readLogArchive(p, o, h.AccountID, h.Region, partition)
 	return h
 }
 

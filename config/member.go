@@ -32,7 +32,8 @@ var knownDetectors = detectors.IDs
 
 var memberKeys = []string{
 	"accountId", "hubEventBusArn", "hubStack", "customer", "homeRegion",
-	"regions", "managementAccount", "minSeverity", "detectors",
+	"regions", "managementAccount", "minSeverity", "detectors", "assumeRoleArn",
+	"heartbeat", "baseline",
 }
 
 var (
@@ -95,6 +96,9 @@ func readMember(p *problems, data []byte) *Member {
 	}
 	m.MinSeverity = readSeverity(p, o, "minSeverity", DefaultMinSeverity)
 	m.Detectors = readDetectors(p, o)
+	m.AssumeRoleARN = readAssumeRole(p, o, m.AccountID, homePartition)
+	m.Heartbeat = readMemberHeartbeat(p, o)
+	m.Baseline = readBaseline(p, o, m, homePartition)
 	return m
 }
 

@@ -34,6 +34,12 @@ type Hub struct {
 	// MaxRulesPerBus is the EventBridge "rules per event bus" quota of the
 	// hub account (default 300); validation fails before it is exceeded.
 	MaxRulesPerBus int
+	// Heartbeat watches that every member account and region still reports
+	// (secalerts:hub.heartbeat).
+	Heartbeat HubHeartbeat
+	// LogArchive is the central log archive (secalerts:hub.logArchive);
+	// nil when the hub keeps none.
+	LogArchive *LogArchive
 }
 
 // Customer is one tenant: its accounts and where its alerts go.
@@ -119,6 +125,16 @@ type Member struct {
 	MinSeverity severity.Severity
 	// Detectors holds per-detector overrides by detector ID.
 	Detectors map[string]DetectorSettings
+	// AssumeRoleARN is a role in this account that every provider assumes,
+	// so one operator identity can deploy many members (secalerts fleet);
+	// empty uses the deployment's credentials as they are.
+	AssumeRoleARN string
+	// Heartbeat is the scheduled event each covered region sends to the hub
+	// (secalerts:member.heartbeat).
+	Heartbeat MemberHeartbeat
+	// Baseline turns on the security services feeding the archive and the
+	// detectors (secalerts:member.baseline); nil when the stack adds none.
+	Baseline *Baseline
 }
 
 // DetectorSettings override the member defaults for one detector.

@@ -33,6 +33,12 @@ type Detector struct {
 	// ManagementOnly is true when the events only exist in an AWS
 	// Organizations management account.
 	ManagementOnly bool
+	// HubOnly is true when the events are born in the hub account (the hub
+	// reports on its members). Members never forward them, and the hub's
+	// rules for them match only events of the hub account itself, because
+	// their source is not an aws.* one and any admitted account could send
+	// it.
+	HubOnly bool
 	// Build returns the detector's variants for the given options, lowest
 	// severity first. Every variant's pattern pins "source" to the genuine
 	// AWS sources (or the canary source), which an account cannot forge.
@@ -84,6 +90,10 @@ type Message struct {
 	ConsoleURL string
 	// NextSteps tell the reader what to do, most important first.
 	NextSteps []string
+	// AboutAccount and AboutRegion name the Paths placeholders holding the
+	// account and region an event is about when they are not the event's
+	// own: events the hub sends about a member carry the hub's account.
+	AboutAccount, AboutRegion string
 }
 
 // Field is one labelled line of a message.

@@ -2,7 +2,7 @@ package detectors
 
 // findingDetectors are the detectors of findings (Security Hub, GuardDuty,
 // IAM Access Analyzer, AWS Config), console sign-ins, the pipeline's own
-// alarms and the canary. Each lives in its own findings_<idea>.go file.
+// alarms and heartbeats, and the canary. Each lives in its own findings_<idea>.go file.
 var findingDetectors = []Detector{
 	securityHubDetector,
 	guardDutyDetector,
@@ -13,6 +13,7 @@ var findingDetectors = []Detector{
 	consoleSignInNoMFADetector,
 	pipelineAlarmDetector,
 	canaryDetector,
+	heartbeatMissingDetector,
 }
 
 // awsEvent is a pattern that pins source and detail-type, the two envelope

@@ -206,15 +206,17 @@ func TestFindingPatternsValid(t *testing.T) {
 				if err := eventbridge.ValidatePattern(p); err != nil {
 					t.Errorf("%s/%s: %v\n%s", d.ID, v.Name, err, p)
 				}
-				checkPinnedSource(t, d.ID+"/"+v.Name, v.Pattern)
+				checkPinnedSource(t, d, d.ID+"/"+v.Name, v.Pattern)
 			}
 		}
 	}
 }
 
 // checkPinnedSource fails unless the pattern names exactly one source,
-// aws.* or the canary's, and exactly one detail-type.
-func checkPinnedSource(t *testing.T, name string, p Pattern) {
+// aws.* or the canary's (or, for a hub-only detector, the heartbeat's,
+// which the hub's rules pin to its own account), and exactly one
+// detail-type.
+func checkPinnedSource(t *testing.T, d Detector, name string, p Pattern) {
 	t.Helper()
 	src, _ := p["source"].([]any)
 	dt, _ := p["detail-type"].([]any)
@@ -223,7 +225,7 @@ func checkPinnedSource(t *testing.T, name string, p Pattern) {
 		return
 	}
 	s, _ := src[0].(string)
-	if !strings.HasPrefix(s, "aws.") && s != CanarySource {
+	if !strings.HasPrefix(s, "aws.") && s != CanarySource && !(d.HubOnly && s == HeartbeatSource) {
 		t.Errorf("%s: source %v is neither aws.* nor %s", name, src[0], CanarySource)
 	}
 	if _, ok := dt[0].(string); !ok {
@@ -288,7 +290,7 @@ func TestFindingIDs(t *testing.T) {
 		got = append(got, d.ID)
 	}
 	want := []string{"securityhub", "guardduty", "access-analyzer", "config-compliance", "root-signin",
-		"console-signin-failure", "console-signin-no-mfa", "pipeline-alarm", "canary"}
+		"console-signin-failure", "console-signin-no-mfa", "pipeline-alarm", "canary", "heartbeat-missing"}
 	if !slices.Equal(got, want) {
 		t.Errorf("finding detector IDs = %v, want %v", got, want)
 	}

@@ -43,7 +43,7 @@ func chatbotTemplate(t text) string {
 		`,"additionalContext":{"customer":` + jsonString(t.customer) +
 		`,"detector":` + jsonString(t.detector) +
 		`,"severity":` + jsonString(t.severity) +
-		`,"account":"<account>","region":"<region>","eventId":"<id>"}`
+		`,"account":"` + t.accountRef + `","region":"` + t.regionRef + `","eventId":"<id>"}`
 
 	return `{"version":"1.0","source":"custom","id":"<id>","content":{` + content + `},"metadata":{` + metadata + `}}`
 }

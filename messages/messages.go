@@ -120,41 +120,55 @@ func Transformer(f Format, d detectors.Detector, v detectors.Variant, c Context)
 // text is a Message expanded for one rule: every string may hold
 // placeholders; literal parts are plain text not yet escaped for any format.
 type text struct {
-	detector  string
-	severity  string
-	emoji     string
-	customer  string
-	accName   string // "" when none
-	account   string // "Production (<account>)" or "<account>"
-	title     string
-	summary   string
-	fields    []detectors.Field
-	console   string
-	nextSteps []string
+	detector string
+	severity string
+	emoji    string
+	customer string
+	accName  string // "" when none
+	account  string // "Production (<account>)" or "<account>"
+	// accountRef and regionRef are the placeholders of the account and
+	// region the event is about: <account> and <region>, or the detector's
+	// own for events the hub itself sends about a member.
+	accountRef string
+	regionRef  string
+	title      string
+	summary    string
+	fields     []detectors.Field
+	console    string
+	nextSteps  []string
 }
 
 // expand fills in the parts every format shares.
 func expand(d detectors.Detector, v detectors.Variant, c Context) text {
-	account := "<account>"
+	accountRef, regionRef := "<account>", "<region>"
+	if d.Message.AboutAccount != "" {
+		accountRef = "<" + d.Message.AboutAccount + ">"
+	}
+	if d.Message.AboutRegion != "" {
+		regionRef = "<" + d.Message.AboutRegion + ">"
+	}
+	account := accountRef
 	if c.AccountName != "" {
-		account = literal(c.AccountName) + " (<account>)"
+		account = literal(c.AccountName) + " (" + accountRef + ")"
 	}
 	title := d.Message.Title
 	if title == "" {
 		title = d.Title
 	}
 	return text{
-		detector:  d.ID,
-		severity:  v.Severity.String(),
-		emoji:     emoji(v.Severity),
-		customer:  literal(c.Customer),
-		accName:   literal(c.AccountName),
-		account:   account,
-		title:     oneLine(title),
-		summary:   d.Message.Summary,
-		fields:    d.Message.Fields,
-		console:   d.Message.ConsoleURL,
-		nextSteps: d.Message.NextSteps,
+		detector:   d.ID,
+		severity:   v.Severity.String(),
+		emoji:      emoji(v.Severity),
+		customer:   literal(c.Customer),
+		accName:    literal(c.AccountName),
+		account:    account,
+		accountRef: accountRef,
+		regionRef:  regionRef,
+		title:      oneLine(title),
+		summary:    d.Message.Summary,
+		fields:     d.Message.Fields,
+		console:    d.Message.ConsoleURL,
+		nextSteps:  d.Message.NextSteps,
 	}
 }
 
@@ -169,7 +183,7 @@ func (t text) context() []detectors.Field {
 	return []detectors.Field{
 		{Label: "Customer", Value: t.customer},
 		{Label: "Account", Value: t.account},
-		{Label: "Region", Value: "<region>"},
+		{Label: "Region", Value: t.regionRef},
 		{Label: "Time", Value: "<time>"},
 	}
 }

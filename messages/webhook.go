@@ -57,9 +57,9 @@ func jsonTemplate(t text) string {
 		`,"detector":` + jsonString(t.detector) +
 		`,"severity":` + jsonString(t.severity) +
 		`,"title":` + jsonString(t.title) +
-		`,"account":"<account>"` +
+		`,"account":"` + t.accountRef + `"` +
 		`,"accountName":` + accountName +
-		`,"region":"<region>","time":"<time>","eventId":"<id>"` +
+		`,"region":"` + t.regionRef + `","time":"<time>","eventId":"<id>"` +
 		`,"summary":` + jsonString(t.summary) +
 		`,"fields":{` + strings.Join(fields, ",") + `}` +
 		`,"consoleUrl":` + jsonString(t.console) +

@@ -266,4 +266,7 @@ var sourceConditionExemptions = map[string]string{
 	// confused-deputy condition for its channel role; roles cannot be passed
 	// across accounts, and the guardrail caps the role to read-only actions.
 	sidChatbotAssume: "Chatbot channel role: no documented source condition",
+	// Lambda documents no confused-deputy condition for the execution role
+	// it assumes, and a role can only be passed within its account.
+	sidLambdaAssume: "Lambda execution role: no documented source condition",
 }

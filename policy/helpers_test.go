@@ -10,6 +10,8 @@ var (
 	stranger = Account{Partition: "aws", Region: "us-east-1", ID: "999999999999"}
 	hubBus   = "arn:aws:events:us-east-1:111111111111:event-bus/secalerts-acme"
 	admin    = "arn:aws:iam::111111111111:role/key-admin"
+	// archiveBucket is the log archive of the hub account.
+	archiveBucket = "secalerts-archive-111111111111-us-east-1"
 )
 
 func ctxOf(kv ...string) map[string]string {
@@ -46,8 +48,20 @@ func allDocuments(t *testing.T) map[string]Document {
 	if err != nil {
 		t.Fatal(err)
 	}
+	archive := ArchiveInput{BucketName: archiveBucket, Accounts: []string{"222222222222", "333333333333"},
+		Readers: []string{admin}, Administrators: []string{admin}}
+	archiveBucketDoc, err := ArchiveBucketPolicy(hub, archive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	archiveKeyDoc, err := ArchiveKeyPolicy(hub, archive)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return map[string]Document{
-		"key minimal": KeyPolicy(hub, KeyPolicyInput{}),
+		"archive bucket": archiveBucketDoc,
+		"archive key":    archiveKeyDoc,
+		"key minimal":    KeyPolicy(hub, KeyPolicyInput{}),
 		"key full": KeyPolicy(hub, KeyPolicyInput{
 			Administrators: []string{admin}, EventBusARNs: []string{hubBus},
 			AllowBudgets: true, AllowCostAnomaly: true, AllowArchives: true,
@@ -63,6 +77,8 @@ func allDocuments(t *testing.T) map[string]Document {
 		"chatbot trust": ChatbotTrustPolicy(hub),
 		"chatbot perms": ChatbotNotificationsPolicy(),
 		"chatbot guard": ChatbotGuardrailPolicy(),
+		"lambda trust":  LambdaTrustPolicy(),
+		"heartbeat":     HeartbeatFunctionPolicy(hub, heartbeatInput),
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -79,10 +80,14 @@ func (m *Mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 		return resource.NewPropertyMapFromMap(map[string]any{"id": "aws", "names": m.opts.Regions}), nil
 	case "aws:index/getCallerIdentity:getCallerIdentity":
 		return resource.NewPropertyMapFromMap(map[string]any{
-			"accountId": p.account, "arn": "arn:aws:iam::" + p.account + ":user/preview", "userId": "AIDAPREVIEW",
+			"accountId": p.account, "arn": "arn:" + Partition(p.region) + ":iam::" + p.account + ":user/preview", "userId": "AIDAPREVIEW",
 		}), nil
 	case "aws:index/getPartition:getPartition":
-		return resource.NewPropertyMapFromMap(map[string]any{"partition": "aws", "dnsSuffix": "amazonaws.com"}), nil
+		dns := "amazonaws.com"
+		if Partition(p.region) == "aws-cn" {
+			dns = "amazonaws.com.cn"
+		}
+		return resource.NewPropertyMapFromMap(map[string]any{"partition": Partition(p.region), "dnsSuffix": dns}), nil
 	}
 	return nil, fmt.Errorf("offline preview cannot answer %s", args.Token)
 }
@@ -158,17 +163,14 @@ func providerURN(ref string) string {
 	return ref
 }
 
-// urn builds the URN the engine would give: the parent's type chain, then
-// this type, then the name.
+// urn builds the URN the engine (and the SDK's mock monitor) gives: the
+// parent's type chain, then this type, then the name.
 func (m *Mocks) urn(parent, typ, name string) string {
-	qualified := typ
-	if parent != "" && !strings.Contains(parent, "::pulumi:pulumi:Stack::") {
-		parts := strings.Split(parent, "::")
-		if len(parts) >= 4 {
-			qualified = parts[2] + "$" + typ
-		}
+	var parentType tokens.Type
+	if p := resource.URN(parent); p != "" && p.IsValid() && p.QualifiedType() != resource.RootStackType {
+		parentType = p.QualifiedType()
 	}
-	return fmt.Sprintf("urn:pulumi:%s::%s::%s::%s", m.stack, m.project, qualified, name)
+	return string(resource.NewURN(tokens.QName(m.stack), tokens.PackageName(m.project), parentType, tokens.Type(typ), name))
 }
 
 // computed returns the physical ID and the outputs of r: its inputs plus
@@ -189,68 +191,80 @@ func computed(r Resource) (string, map[string]any) {
 		}
 	}
 	region, account := r.Region, r.Account
+	part := Partition(region)
 	id := name
 	arn := ""
 	switch r.Type {
 	case "aws:sns/topic:Topic":
-		arn = fmt.Sprintf("arn:aws:sns:%s:%s:%s", region, account, name)
+		arn = fmt.Sprintf("arn:%s:sns:%s:%s:%s", part, region, account, name)
 		id = arn
 	case "aws:sns/topicSubscription:TopicSubscription":
 		arn = fmt.Sprintf("%s:%s", str(r.Inputs["topic"]), shortHash(r.URN))
 		id = arn
 	case "aws:sqs/queue:Queue":
-		arn = fmt.Sprintf("arn:aws:sqs:%s:%s:%s", region, account, name)
+		arn = fmt.Sprintf("arn:%s:sqs:%s:%s:%s", part, region, account, name)
 		id = fmt.Sprintf("https://sqs.%s.amazonaws.com/%s/%s", region, account, name)
 		out["url"] = id
 	case "aws:kms/key:Key":
 		id = shortHash(r.URN) + "-0000-4000-8000-" + shortHash(r.URN+"k") + "0000"
-		arn = fmt.Sprintf("arn:aws:kms:%s:%s:key/%s", region, account, id)
+		arn = fmt.Sprintf("arn:%s:kms:%s:%s:key/%s", part, region, account, id)
 		out["keyId"] = id
 	case "aws:kms/alias:Alias":
-		arn = fmt.Sprintf("arn:aws:kms:%s:%s:%s", region, account, name)
+		arn = fmt.Sprintf("arn:%s:kms:%s:%s:%s", part, region, account, name)
 	case "aws:iam/role:Role":
-		arn = fmt.Sprintf("arn:aws:iam::%s:role/%s", account, name)
+		arn = fmt.Sprintf("arn:%s:iam::%s:role/%s", part, account, name)
 	case "aws:iam/policy:Policy":
-		arn = fmt.Sprintf("arn:aws:iam::%s:policy/%s", account, name)
+		arn = fmt.Sprintf("arn:%s:iam::%s:policy/%s", part, account, name)
 	case "aws:cloudwatch/eventBus:EventBus":
-		arn = fmt.Sprintf("arn:aws:events:%s:%s:event-bus/%s", region, account, name)
+		arn = fmt.Sprintf("arn:%s:events:%s:%s:event-bus/%s", part, region, account, name)
 	case "aws:cloudwatch/eventRule:EventRule":
 		bus := str(r.Inputs["eventBusName"])
 		if bus == "" || bus == "default" {
-			arn = fmt.Sprintf("arn:aws:events:%s:%s:rule/%s", region, account, name)
+			arn = fmt.Sprintf("arn:%s:events:%s:%s:rule/%s", part, region, account, name)
 		} else {
-			arn = fmt.Sprintf("arn:aws:events:%s:%s:rule/%s/%s", region, account, bus, name)
+			arn = fmt.Sprintf("arn:%s:events:%s:%s:rule/%s/%s", part, region, account, bus, name)
 			id = bus + "/" + name
 		}
 	case "aws:cloudwatch/eventArchive:EventArchive":
-		arn = fmt.Sprintf("arn:aws:events:%s:%s:archive/%s", region, account, name)
+		arn = fmt.Sprintf("arn:%s:events:%s:%s:archive/%s", part, region, account, name)
 	case "aws:cloudwatch/eventConnection:EventConnection":
-		arn = fmt.Sprintf("arn:aws:events:%s:%s:connection/%s/%s", region, account, name, shortHash(r.URN))
-		out["secretArn"] = fmt.Sprintf("arn:aws:secretsmanager:%s:%s:secret:events!connection/%s", region, account, name)
+		arn = fmt.Sprintf("arn:%s:events:%s:%s:connection/%s/%s", part, region, account, name, shortHash(r.URN))
+		out["secretArn"] = fmt.Sprintf("arn:%s:secretsmanager:%s:%s:secret:events!connection/%s", part, region, account, name)
 	case "aws:cloudwatch/eventApiDestination:EventApiDestination":
-		arn = fmt.Sprintf("arn:aws:events:%s:%s:api-destination/%s/%s", region, account, name, shortHash(r.URN))
+		arn = fmt.Sprintf("arn:%s:events:%s:%s:api-destination/%s/%s", part, region, account, name, shortHash(r.URN))
 	case "aws:cloudwatch/metricAlarm:MetricAlarm":
-		arn = fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s", region, account, name)
+		arn = fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:%s", part, region, account, name)
 	case "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration",
 		"aws:chatbot/teamsChannelConfiguration:TeamsChannelConfiguration":
 		kind := "slack-channel"
 		if strings.Contains(r.Type, "teams") {
 			kind = "microsoft-teams-channel"
 		}
-		arn = fmt.Sprintf("arn:aws:chatbot::%s:chat-configuration/%s/%s", account, kind, str(r.Inputs["configurationName"]))
+		arn = fmt.Sprintf("arn:%s:chatbot::%s:chat-configuration/%s/%s", part, account, kind, str(r.Inputs["configurationName"]))
 		out["chatConfigurationArn"] = arn
 		id = arn
 	case "aws:cloudcontrol/resource:Resource":
 		out["properties"] = r.Inputs["desiredState"]
 		id = shortHash(r.URN)
 	default:
-		arn = fmt.Sprintf("arn:aws:%s:%s:%s:%s", service(r.Type), region, account, name)
+		arn = fmt.Sprintf("arn:%s:%s:%s:%s:%s", part, service(r.Type), region, account, name)
 	}
 	if arn != "" {
 		out["arn"] = arn
 	}
 	out["id"] = id
 	return id, out
+}
+
+// Partition is the AWS partition of a region, as ARNs spell it.
+func Partition(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	}
+	return "aws"
 }
 
 // service is the module part of a type token: aws:sqs/queuePolicy:QueuePolicy -> sqs.

@@ -11,6 +11,33 @@ import (
 // WriteTree prints resources as an indented tree, parents first, like the
 // resource list of `pulumi preview`.
 func WriteTree(w io.Writer, st Stack, resources []Resource) error {
+	if _, err := fmt.Fprintf(w, "Previewing stack %s (offline, %d resources)\n\n  + pulumi:pulumi:Stack %s-%s\n",
+		st.Name, len(resources), st.Project, st.Name); err != nil {
+		return err
+	}
+	for _, n := range treeOrder(resources) {
+		line := fmt.Sprintf("%s+ %s %s", strings.Repeat("  ", n.depth+2), n.Type, n.Name)
+		if n.Region != "" {
+			line += "  [" + n.Region + "]"
+		}
+		if _, err := fmt.Fprintln(w, line); err != nil {
+			return err
+		}
+	}
+	_, err := fmt.Fprintf(w, "\nResources:\n    + %d to create\n", len(resources)+1)
+	return err
+}
+
+// node is a resource at its depth below the stack.
+type node struct {
+	Resource
+	depth int
+}
+
+// treeOrder lists resources parents first, each parent's children sorted.
+// The engine registers resources concurrently, so registration order
+// changes from run to run; this order does not.
+func treeOrder(resources []Resource) []node {
 	children := map[string][]Resource{}
 	known := map[string]bool{}
 	for _, r := range resources {
@@ -24,34 +51,28 @@ func WriteTree(w io.Writer, st Stack, resources []Resource) error {
 			children[r.Parent] = append(children[r.Parent], r)
 		}
 	}
-	if _, err := fmt.Fprintf(w, "Previewing stack %s (offline, %d resources)\n\n  + pulumi:pulumi:Stack %s-%s\n",
-		st.Name, len(resources), st.Project, st.Name); err != nil {
-		return err
-	}
-	// The engine registers resources concurrently; sorting keeps the tree
-	// the same from run to run.
-	var walk func(rs []Resource, depth int) error
-	walk = func(rs []Resource, depth int) error {
-		sort.SliceStable(rs, func(i, j int) bool { return rs[i].Name < rs[j].Name })
+	var out []node
+	var walk func(rs []Resource, depth int)
+	walk = func(rs []Resource, depth int) {
+		// Siblings can share a name (a connection and its API destination),
+		// so the type and URN break ties.
+		sort.Slice(rs, func(i, j int) bool {
+			a, b := rs[i], rs[j]
+			if a.Name != b.Name {
+				return a.Name < b.Name
+			}
+			if a.Type != b.Type {
+				return a.Type < b.Type
+			}
+			return a.URN < b.URN
+		})
 		for _, r := range rs {
-			line := fmt.Sprintf("%s+ %s %s", strings.Repeat("  ", depth), r.Type, r.Name)
-			if r.Region != "" {
-				line += "  [" + r.Region + "]"
-			}
-			if _, err := fmt.Fprintln(w, line); err != nil {
-				return err
-			}
-			if err := walk(children[r.URN], depth+1); err != nil {
-				return err
-			}
+			out = append(out, node{Resource: r, depth: depth})
+			walk(children[r.URN], depth+1)
 		}
-		return nil
 	}
-	if err := walk(roots, 2); err != nil {
-		return err
-	}
-	_, err := fmt.Fprintf(w, "\nResources:\n    + %d to create\n", len(resources)+1)
-	return err
+	walk(roots, 0)
+	return out
 }
 
 // Step is one entry of the steps list of `pulumi preview --json`.
@@ -72,17 +93,18 @@ type State struct {
 }
 
 // WriteJSON prints the resources in the shape of `pulumi preview --json`:
-// {"steps": [...], "changeSummary": {"create": N}}. Secret inputs are
-// masked as the CLI masks them.
+// {"steps": [...], "changeSummary": {"create": N}}, the stack first, then
+// every resource parents first in a stable order. Secret inputs are masked
+// as the CLI masks them.
 func WriteJSON(w io.Writer, st Stack, resources []Resource) error {
 	root := fmt.Sprintf("urn:pulumi:%s::%s::pulumi:pulumi:Stack::%s-%s", st.Name, st.Project, st.Project, st.Name)
 	steps := []Step{{Op: "create", URN: root, NewState: State{URN: root, Type: "pulumi:pulumi:Stack", Inputs: map[string]any{}}}}
-	for _, r := range resources {
+	for _, n := range treeOrder(resources) {
+		r := n.Resource
 		inputs := map[string]any{}
 		for k, v := range r.Inputs {
 			inputs[k] = v
 		}
-		sort.Strings(r.SecretInputs)
 		for _, k := range r.SecretInputs {
 			inputs[k] = "[secret]"
 		}

@@ -35,7 +35,12 @@ func LoadStackFile(path string) (Stack, error) {
 	if !strings.HasPrefix(base, "Pulumi.") || !(strings.HasSuffix(base, ".yaml") || strings.HasSuffix(base, ".yml")) {
 		return Stack{}, fmt.Errorf("reading stack file %s: the name must be Pulumi.<stack>.yaml", path)
 	}
-	name := strings.TrimSuffix(strings.TrimSuffix(strings.TrimPrefix(base, "Pulumi."), ".yaml"), ".yml")
+	name := strings.TrimPrefix(base, "Pulumi.")
+	name = strings.TrimSuffix(name, filepath.Ext(name))
+	// Pulumi.yaml is the project file, and Pulumi..yaml names no stack.
+	if base == "Pulumi.yaml" || base == "Pulumi.yml" || name == "" {
+		return Stack{}, fmt.Errorf("reading stack file %s: the name must be Pulumi.<stack>.yaml, with a stack name", path)
+	}
 	project, err := projectName(filepath.Join(filepath.Dir(path), "Pulumi.yaml"))
 	if err != nil {
 		return Stack{}, err

@@ -25,6 +25,9 @@ func ReadEvents(path string) ([]json.RawMessage, error) {
 		if err := json.Unmarshal(trimmed, &events); err != nil {
 			return nil, fmt.Errorf("%s: not a JSON array of events: %w", path, err)
 		}
+		if len(events) == 0 {
+			return nil, fmt.Errorf("%s: no event in the file (an empty array)", path)
+		}
 		return events, nil
 	}
 	var events []json.RawMessage

@@ -55,6 +55,10 @@ func New(member, hub []preview.Resource) (*Pipeline, error) {
 	p := &Pipeline{buses: map[string]*bus{}}
 	targets := byType(member, "aws:cloudwatch/eventTarget:EventTarget")
 	for _, r := range byType(member, "aws:cloudwatch/eventRule:EventRule") {
+		// A schedule rule (the heartbeat) matches no event: it makes its own.
+		if str(r.Inputs["eventPattern"]) == "" {
+			continue
+		}
 		name := str(r.Inputs["name"])
 		for _, t := range targets {
 			if str(t.Inputs["rule"]) == name && t.Region == r.Region {
@@ -64,6 +68,15 @@ func New(member, hub []preview.Resource) (*Pipeline, error) {
 			}
 		}
 	}
+	// Registration order changes from run to run; EventBridge has no rule
+	// order either, but a stable one keeps ForwardRule the same.
+	sort.Slice(p.member, func(i, j int) bool {
+		a, b := p.member[i], p.member[j]
+		if a.region != b.region {
+			return a.region < b.region
+		}
+		return a.name < b.name
+	})
 	if err := p.addHub(hub); err != nil {
 		return nil, err
 	}
@@ -87,7 +100,7 @@ func buses(hub []preview.Resource) (map[string]busState, error) {
 		if err := json.Unmarshal([]byte(str(r.Inputs["desiredState"])), &state); err != nil {
 			return nil, fmt.Errorf("reading the desired state of bus %s: %w", r.Name, err)
 		}
-		out[fmt.Sprintf("arn:aws:events:%s:%s:event-bus/%s", r.Region, r.Account, state.Name)] = state
+		out[fmt.Sprintf("arn:%s:events:%s:%s:event-bus/%s", preview.Partition(r.Region), r.Region, r.Account, state.Name)] = state
 	}
 	return out, nil
 }
@@ -143,6 +156,11 @@ func (p *Pipeline) addHub(hub []preview.Resource) error {
 				destinations: dests[str(t.Inputs["arn"])]})
 		}
 		b.rules = append(b.rules, rule)
+	}
+	// Stable order, so a tie between two detectors' severities goes to the
+	// same one every run.
+	for _, b := range p.buses {
+		sort.Slice(b.rules, func(i, j int) bool { return b.rules[i].name < b.rules[j].name })
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"secalerts/eventbridge"
@@ -31,15 +32,23 @@ type Result struct {
 	ForwardRule string `json:"forwardRule,omitempty"`
 	Customer    string `json:"customer,omitempty"`
 	// Dropped says why a forwarded event produced no delivery.
-	Dropped    string     `json:"dropped,omitempty"`
-	Detector   string     `json:"detector,omitempty"`
-	Severity   string     `json:"severity,omitempty"`
+	Dropped string `json:"dropped,omitempty"`
+	// Detector, Severity and Message are always present, empty when
+	// nothing is delivered, so every result has the same keys.
+	Detector   string     `json:"detector"`
+	Severity   string     `json:"severity"`
 	Deliveries []Delivery `json:"deliveries"`
 	// Message is the chat rendering when there is one, else the first.
-	Message string `json:"message,omitempty"`
+	Message string `json:"message"`
 	Error   string `json:"error,omitempty"`
 	// Note says how the event was adapted to the member.
 	Note string `json:"note,omitempty"`
+}
+
+// IsChat reports whether a delivery's destination is a chat channel reached
+// through AWS Chatbot, whose message is a Chatbot custom notification.
+func IsChat(destination string) bool {
+	return strings.HasPrefix(destination, "slack:") || strings.HasPrefix(destination, "teams:")
 }
 
 // withAccount returns event with its account field set, numbers kept as
@@ -68,21 +77,23 @@ type envelope struct {
 // bus's policy and the hub's rules.
 func (p *Pipeline) Replay(file string, index int, event []byte) Result {
 	res := Result{File: file, Index: index, Deliveries: []Delivery{}}
+	// Errors name the event as ReadEvents does: a file may hold several.
+	where := fmt.Sprintf("%s: event %d", file, index+1)
 	var env envelope
 	var err error
 	if err = json.Unmarshal(event, &env); err != nil {
-		res.Error = fmt.Sprintf("%s: not an EventBridge event: %v", file, err)
+		res.Error = fmt.Sprintf("%s is not an EventBridge event: %v", where, err)
 		return res
 	}
 	if env.Source == "" || env.DetailType == "" || env.Account == "" || env.Region == "" {
-		res.Error = fmt.Sprintf("%s: not an EventBridge event: source, detail-type, account and region are required", file)
+		res.Error = fmt.Sprintf("%s is not an EventBridge event: source, detail-type, account and region are required", where)
 		return res
 	}
 	if p.account != "" && env.Account != p.account {
 		// An event replayed through a member happens in that member: its
 		// default bus only ever carries the member's own account ID.
 		if event, err = withAccount(event, p.account); err != nil {
-			res.Error = fmt.Sprintf("%s: %v", file, err)
+			res.Error = fmt.Sprintf("%s: %v", where, err)
 			return res
 		}
 		res.Note = fmt.Sprintf("account %s replaced by the member's account %s", env.Account, p.account)
@@ -97,7 +108,7 @@ func (p *Pipeline) Replay(file string, index int, event []byte) Result {
 		}
 		ok, err := eventbridge.MatchPattern(r.pattern, event)
 		if err != nil {
-			res.Error = fmt.Sprintf("%s: matching member rule %s: %v", file, r.name, err)
+			res.Error = fmt.Sprintf("%s: matching member rule %s: %v", where, r.name, err)
 			return res
 		}
 		if ok {
@@ -122,7 +133,7 @@ func (p *Pipeline) Replay(file string, index int, event []byte) Result {
 	for _, r := range b.rules {
 		ok, err := eventbridge.MatchPattern(r.pattern, event)
 		if err != nil {
-			res.Error = fmt.Sprintf("%s: matching hub rule %s: %v", file, r.name, err)
+			res.Error = fmt.Sprintf("%s: matching hub rule %s: %v", where, r.name, err)
 			return res
 		}
 		if !ok {
@@ -135,7 +146,7 @@ func (p *Pipeline) Replay(file string, index int, event []byte) Result {
 			msg, err := t.transformer.Render(event, eventbridge.RuleInfo{Name: r.name,
 				ARN: fmt.Sprintf("%s/%s", target, r.name), IngestionTime: time.Now().UTC()})
 			if err != nil {
-				res.Error = fmt.Sprintf("%s: rendering target %s of rule %s: %v", file, t.id, r.name, err)
+				res.Error = fmt.Sprintf("%s: rendering target %s of rule %s: %v", where, t.id, r.name, err)
 				return res
 			}
 			for _, d := range t.destinations {
@@ -143,11 +154,21 @@ func (p *Pipeline) Replay(file string, index int, event []byte) Result {
 			}
 		}
 	}
-	sort.SliceStable(res.Deliveries, func(i, j int) bool { return res.Deliveries[i].Destination < res.Deliveries[j].Destination })
-	for _, d := range res.Deliveries {
-		if res.Message == "" || bytes.HasPrefix([]byte(d.Destination), []byte("slack:")) {
-			res.Message = d.Message
+	sort.SliceStable(res.Deliveries, func(i, j int) bool {
+		a, b := res.Deliveries[i], res.Deliveries[j]
+		if a.Destination != b.Destination {
+			return a.Destination < b.Destination
 		}
+		return a.Rule < b.Rule
+	})
+	for _, d := range res.Deliveries {
+		if IsChat(d.Destination) {
+			res.Message = d.Message
+			break
+		}
+	}
+	if res.Message == "" && len(res.Deliveries) > 0 {
+		res.Message = res.Deliveries[0].Message
 	}
 	if len(res.Deliveries) == 0 {
 		res.Dropped = "no hub rule of customer " + b.customer + " matches it at its destinations' minimum severities"

@@ -45,7 +45,7 @@ func PlanMember(m *config.Member, regions []string) (MemberPlan, error) {
 		var parts []part
 		for _, d := range detectors.All() {
 			on, opts, min := detectorSettings(m, d)
-			if !on || !d.AppliesTo(region) {
+			if !on || d.HubOnly || !d.AppliesTo(region) {
 				continue
 			}
 			for _, v := range d.VariantsAtLeast(opts, min) {

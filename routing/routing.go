@@ -40,6 +40,9 @@ const (
 	ChatTopic  TargetKind = "chat"  // SNS topic read by AWS Chatbot
 	EmailTopic TargetKind = "email" // SNS topic with e-mail subscriptions
 	Webhook    TargetKind = "webhook"
+	// OperatorTopic is the operator's alarm topic (AlarmTopicName), read by
+	// secalerts:hub.alarmEmails: hub-only detectors tell the operator too.
+	OperatorTopic TargetKind = "operator"
 )
 
 // Topic is an SNS topic of a customer: every destination of one kind with
@@ -80,6 +83,9 @@ type Plan struct {
 	DLQName  string
 	Topics   []Topic
 	Rules    []Rule
+	// Heartbeat is the rule that hands the members' heartbeats to the hub's
+	// heartbeat function; nil when secalerts:hub.heartbeat is off.
+	Heartbeat *HeartbeatRule
 }
 
 // BusName is the customer's event bus; member stacks put events to it.
@@ -89,7 +95,26 @@ func BusName(customer string) string { return detectors.ResourcePrefix + custome
 const AlarmTopicName = detectors.ResourcePrefix + "alarms"
 
 // PlanCustomer plans c's bus. maxRules is the account's rules-per-bus quota.
+// It plans no hub-only detector and no heartbeat: PlanHubCustomer does,
+// knowing the hub.
 func PlanCustomer(c config.Customer, maxRules int) (Plan, error) {
+	return planCustomer(c, maxRules, hubRouting{})
+}
+
+// PlanHubCustomer plans c's bus in hub h: PlanCustomer, plus the heartbeat
+// rule and the hub-only detectors when secalerts:hub.heartbeat is on.
+func PlanHubCustomer(h *config.Hub, c config.Customer) (Plan, error) {
+	return planCustomer(c, h.MaxRulesPerBus, hubRouting{accountID: h.AccountID, heartbeat: h.Heartbeat.Enabled})
+}
+
+// hubRouting is what a plan needs to know of the hub.
+type hubRouting struct {
+	// accountID pins the hub-only detectors' rules to events the hub sent.
+	accountID string
+	heartbeat bool
+}
+
+func planCustomer(c config.Customer, maxRules int, hub hubRouting) (Plan, error) {
 	p := Plan{Customer: c.Name, BusName: BusName(c.Name), DLQName: BusName(c.Name) + "-dlq"}
 	p.Topics = topics(c)
 	lowest, any := lowestSeverity(c)
@@ -98,6 +123,17 @@ func PlanCustomer(c config.Customer, maxRules int) (Plan, error) {
 	}
 	groups := accountGroups(c)
 	for _, d := range detectors.All() {
+		if d.HubOnly {
+			if !hub.heartbeat || hub.accountID == "" {
+				continue
+			}
+			rules, err := hubOnlyRules(c, d, p.Topics, hub.accountID)
+			if err != nil {
+				return Plan{}, err
+			}
+			p.Rules = append(p.Rules, rules...)
+			continue
+		}
 		for _, v := range d.VariantsAtLeast(detectors.Options{}, lowest) {
 			targets, err := targetsFor(c, d, v, p.Topics)
 			if err != nil {
@@ -116,11 +152,18 @@ func PlanCustomer(c config.Customer, maxRules int) (Plan, error) {
 			}
 		}
 	}
-	if len(p.Rules) > maxRules {
+	if hub.heartbeat {
+		h, err := heartbeatRule(c)
+		if err != nil {
+			return Plan{}, err
+		}
+		p.Heartbeat = &h
+	}
+	if n := p.RuleCount(); n > maxRules {
 		return Plan{}, fmt.Errorf("customer %s needs %d rules on its bus, over the %d allowed by secalerts:hub.maxRulesPerBus "+
 			"(EventBridge's rules-per-bus quota): raise the quota in Service Quotas and maxRulesPerBus with it, "+
 			"raise the lowest minSeverity of its destinations, or name fewer accounts (each named account gets its own rules "+
-			"so messages can show its name)", c.Name, len(p.Rules), maxRules)
+			"so messages can show its name)", c.Name, n, maxRules)
 	}
 	return p, nil
 }

@@ -27,7 +27,7 @@ func runHub(ctx *pulumi.Context) error {
 	var plans []routing.Plan
 	var errs []error
 	for i, c := range hub.Customers {
-		p, err := routing.PlanCustomer(c, hub.MaxRulesPerBus)
+		p, err := routing.PlanHubCustomer(hub, c)
 		if err != nil {
 			errs = append(errs, err)
 		}
@@ -41,6 +41,7 @@ func runHub(ctx *pulumi.Context) error {
 			errs = append(errs, fmt.Errorf("secalerts:hub.customers[%d].accounts: %w", i, err))
 		}
 	}
+	errs = append(errs, checkLogArchive(hub, acct)...)
 	if err := joinErrors(errs); err != nil {
 		return err
 	}
@@ -59,5 +60,8 @@ func runHub(ctx *pulumi.Context) error {
 	ctx.Export("alarmTopicArn", h.AlarmTopicArn)
 	ctx.Export("busArns", h.BusArns)
 	ctx.Export("topicArns", h.TopicArns)
+	if err := newLogArchive(ctx, hub, acct, provider); err != nil {
+		return err
+	}
 	return nil
 }

@@ -28,7 +28,7 @@ func runMember(ctx *pulumi.Context) error {
 	var homeProvider *aws.Provider
 	regions := m.Regions
 	if m.DiscoverRegions {
-		if homeProvider, err = newProvider(ctx, home); err != nil {
+		if homeProvider, err = newProviderAs(ctx, home, m.AssumeRoleARN); err != nil {
 			return err
 		}
 		if regions, err = enabledRegions(ctx, homeProvider); err != nil {
@@ -40,7 +40,7 @@ func runMember(ctx *pulumi.Context) error {
 		return err
 	}
 	if homeProvider == nil {
-		if homeProvider, err = newProvider(ctx, home); err != nil {
+		if homeProvider, err = newProviderAs(ctx, home, m.AssumeRoleARN); err != nil {
 			return err
 		}
 	}
@@ -49,7 +49,7 @@ func runMember(ctx *pulumi.Context) error {
 		if providers[r] != nil {
 			continue
 		}
-		if providers[r], err = newProvider(ctx, policy.Account{Partition: home.Partition, Region: r, ID: home.ID}); err != nil {
+		if providers[r], err = newProviderAs(ctx, policy.Account{Partition: home.Partition, Region: r, ID: home.ID}, m.AssumeRoleARN); err != nil {
 			return err
 		}
 	}
@@ -59,6 +59,7 @@ func runMember(ctx *pulumi.Context) error {
 	}
 	f, err := memberforwarder.NewMemberForwarder(ctx, "secalerts", &memberforwarder.MemberForwarderArgs{
 		Account: home, HubBusArn: hubBus, Plan: plan, Providers: providers,
+		HeartbeatSchedule: heartbeatSchedule(m),
 	})
 	if err != nil {
 		return err
@@ -66,7 +67,18 @@ func runMember(ctx *pulumi.Context) error {
 	ctx.Export("roleArn", f.RoleArn)
 	ctx.Export("ruleCounts", f.RuleCounts)
 	ctx.Export("regions", pulumi.ToStringArray(regions))
+	if err := newBaseline(ctx, m, home, regions, providers); err != nil {
+		return err
+	}
 	return nil
+}
+
+// heartbeatSchedule is the member's heartbeat rate, or "" when it is off.
+func heartbeatSchedule(m *config.Member) string {
+	if !m.Heartbeat.Enabled {
+		return ""
+	}
+	return m.Heartbeat.Schedule
 }
 
 // enabledRegions lists the regions enabled in the account, opted-in ones

@@ -49,17 +49,43 @@ func requireObject(ctx *pulumi.Context, key string) ([]byte, error) {
 // landing in the wrong region, and allowedAccountIds stops a deployment
 // with the wrong account's credentials before it changes anything.
 func newProvider(ctx *pulumi.Context, acct policy.Account) (*aws.Provider, error) {
-	p, err := aws.NewProvider(ctx, "aws-"+acct.Region, &aws.ProviderArgs{
+	return newProviderAs(ctx, acct, "")
+}
+
+// newProviderAs is newProvider assuming roleArn first when it is set
+// (secalerts:member.assumeRoleArn). Stacks disable the default provider, so
+// an aws:assumeRole stack setting would reach no resource: the role has to
+// be given to each explicit provider.
+func newProviderAs(ctx *pulumi.Context, acct policy.Account, roleArn string) (*aws.Provider, error) {
+	args := &aws.ProviderArgs{
 		Region:            pulumi.String(acct.Region),
 		AllowedAccountIds: pulumi.StringArray{pulumi.String(acct.ID)},
 		DefaultTags: &aws.ProviderDefaultTagsArgs{
 			Tags: pulumi.StringMap{"managed-by": pulumi.String("secalerts"), "secalerts:stack": pulumi.String(ctx.Stack())},
 		},
-	})
+	}
+	if roleArn != "" {
+		args.AssumeRole = &aws.ProviderAssumeRoleArgs{
+			RoleArn: pulumi.String(roleArn),
+			// Names the session in the member's CloudTrail.
+			SessionName: pulumi.String(sessionName(ctx.Stack())),
+		}
+	}
+	p, err := aws.NewProvider(ctx, "aws-"+acct.Region, args)
 	if err != nil {
 		return nil, fmt.Errorf("creating the AWS provider for %s: %w", acct.Region, err)
 	}
 	return p, nil
+}
+
+// sessionName is the role session name for a stack: STS allows 64
+// characters, and stack names are made of characters it accepts.
+func sessionName(stack string) string {
+	name := "secalerts-" + stack
+	if len(name) > 64 {
+		name = name[:64]
+	}
+	return name
 }
 
 // joinErrors keeps every validation error, so one preview shows them all.

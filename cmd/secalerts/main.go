@@ -3,6 +3,10 @@
 //
 //	secalerts preview [--json] STACK_FILE
 //	secalerts replay --hub HUB_STACK_FILE --member MEMBER_STACK_FILE [--json] EVENT_FILE...
+//	secalerts forecast --hub HUB_STACK_FILE --member MEMBER_STACK_FILE [--json] [--html FILE] PATH...
+//	secalerts diff --base-dir DIR [--head-dir DIR] [EVENT_FILE_OR_DIR...]
+//	secalerts fleet preview|up --inventory FILE
+//	secalerts ping --member MEMBER_STACK_FILE [--severity SEVERITY] [--region REGION] [--message TEXT]
 package main
 
 import (
@@ -18,6 +22,26 @@ const usage = `usage:
   secalerts replay --hub HUB_STACK_FILE --member MEMBER_STACK_FILE [--json] EVENT_FILE...
       send each event (a file with one event, a JSON array or JSON lines)
       through the member's rules and the hub's, and print what it would deliver
+  secalerts forecast --hub HUB_STACK_FILE --member MEMBER_STACK_FILE [--json] [--html FILE] PATH...
+      read CloudTrail log files (gzip or JSON, or directory trees of them) and
+      EventBridge event files, and forecast alerts per day, detector, severity
+      and destination, the noisiest principals and API calls, and the cost of
+      the forwarded events (--html: a self-contained report with charts);
+      exit 1 if any input could not be read
+  secalerts diff (--base-dir DIR | --base GIT_REV) [--head-dir DIR] [--hub FILE] [--member FILE]
+                 [--markdown] [--fail-on-change] [EVENT_FILE_OR_DIR...]
+      build and run each tree's own replay over the same events (default: the
+      head's testdata/events) and print which events start or stop alerting,
+      change severity, recipients or message; exit 3 on changes with
+      --fail-on-change
+  secalerts fleet preview|up --inventory FILE [--parallel N] [--project-dir DIR] [--yes]
+      preview or deploy every member stack in the inventory with the Pulumi
+      Automation API (needs the Pulumi CLI and a backend login); exit 1 if
+      any account failed
+  secalerts ping --member MEMBER_STACK_FILE [--severity SEVERITY] [--region REGION] [--message TEXT]
+      send a canary (default HIGH, from the member's home region) through the
+      deployed pipeline with the member account's AWS credentials (default
+      credential chain) and print its event ID and what to expect where
 `
 
 func main() {
@@ -36,6 +60,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runPreview(args[1:], stdout, stderr)
 	case "replay":
 		return runReplay(args[1:], stdout, stderr)
+	case "forecast":
+		return runForecast(args[1:], stdout, stderr)
+	case "diff":
+		return runDiff(args[1:], stdout, stderr)
+	case "ping":
+		return runPing(args[1:], stdout, stderr)
+	case "fleet":
+		return runFleet(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

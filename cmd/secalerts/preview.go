@@ -60,7 +60,8 @@ func hubOutputs(member preview.Stack, hub []preview.Resource) map[string]map[str
 	if err != nil || m.HubStack == "" {
 		return nil
 	}
-	arns := map[string]any{m.Customer: "arn:aws:events:us-east-1:000000000000:event-bus/" + routing.BusName(m.Customer)}
+	arns := map[string]any{m.Customer: fmt.Sprintf("arn:%s:events:%s:000000000000:event-bus/%s",
+		preview.Partition(m.HomeRegion), m.HomeRegion, routing.BusName(m.Customer))}
 	if hub != nil {
 		arns = map[string]any{}
 		for customer, arn := range replay.BusARNs(hub) {

@@ -6,7 +6,10 @@ import (
 	"io"
 	"strings"
 
+	"secalerts/config"
+	"secalerts/preview"
 	"secalerts/replay"
+	"secalerts/stack"
 )
 
 func runReplay(args []string, stdout, stderr io.Writer) int {
@@ -15,12 +18,18 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "replay needs --hub, --member and at least one event file (%v)\n%s", err, usage)
 		return 2
 	}
-	_, hub, err := previewStack(set["hub"], nil)
+	hubStack, hub, err := previewStack(set["hub"], nil)
+	if err == nil {
+		err = checkRole(set["hub"], hubStack, config.RoleHub, "--hub")
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "error: %v\n", err)
 		return 1
 	}
-	_, member, err := previewStack(set["member"], hub)
+	memberStack, member, err := previewStack(set["member"], hub)
+	if err == nil {
+		err = checkRole(set["member"], memberStack, config.RoleMember, "--member")
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "error: %v\n", err)
 		return 1
@@ -62,6 +71,16 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// checkRole makes sure a stack file given to --hub or --member deploys that
+// role: swapped files would otherwise replay the hub's rules as forwarding
+// rules and report every event as going nowhere.
+func checkRole(path string, st preview.Stack, want config.Role, flag string) error {
+	if got := config.Role(st.Config[stack.Project+":role"]); got != want {
+		return fmt.Errorf("%s %s: the stack's %s:role is %q, want %q", flag, path, stack.Project, got, want)
+	}
+	return nil
+}
+
 func writeResult(w io.Writer, r replay.Result, indexed bool) {
 	name := r.File
 	if indexed {
@@ -70,14 +89,80 @@ func writeResult(w io.Writer, r replay.Result, indexed bool) {
 	switch {
 	case !r.Forwarded:
 		fmt.Fprintf(w, "%s: not forwarded (no member rule in %s matches)\n", name, r.Region)
-		return
 	case len(r.Deliveries) == 0:
 		fmt.Fprintf(w, "%s: forwarded by %s to customer %s, no delivery: %s\n", name, r.ForwardRule, r.Customer, r.Dropped)
-		return
+	default:
+		fmt.Fprintf(w, "%s: %s %s, forwarded by %s to customer %s\n", name, r.Severity, r.Detector, r.ForwardRule, r.Customer)
 	}
-	fmt.Fprintf(w, "%s: %s %s, forwarded by %s to customer %s\n", name, r.Severity, r.Detector, r.ForwardRule, r.Customer)
+	if r.Note != "" {
+		fmt.Fprintf(w, "  note: %s\n", r.Note)
+	}
+	// Destinations that get the same message from the same rule (two chat
+	// channels on one topic) share one rendering.
+	type group struct {
+		rule, message string
+		destinations  []string
+		chat          bool
+	}
+	var groups []*group
+	byKey := map[[2]string]*group{}
 	for _, d := range r.Deliveries {
-		fmt.Fprintf(w, "  -> %s (rule %s)\n", d.Destination, d.Rule)
+		k := [2]string{d.Rule, d.Message}
+		g := byKey[k]
+		if g == nil {
+			g = &group{rule: d.Rule, message: d.Message, chat: replay.IsChat(d.Destination)}
+			byKey[k] = g
+			groups = append(groups, g)
+		}
+		g.destinations = append(g.destinations, d.Destination)
 	}
-	fmt.Fprintf(w, "  message:\n    %s\n\n", strings.ReplaceAll(r.Message, "\n", "\n    "))
+	for _, g := range groups {
+		fmt.Fprintf(w, "  -> %s (rule %s)\n", strings.Join(g.destinations, ", "), g.rule)
+		text := g.message
+		if g.chat {
+			if readable, ok := chatText(g.message); ok {
+				text = readable
+			}
+		}
+		for _, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+			if line == "" {
+				fmt.Fprintln(w)
+				continue
+			}
+			fmt.Fprintf(w, "     %s\n", line)
+		}
+	}
+	if len(r.Deliveries) > 0 {
+		fmt.Fprintln(w)
+	}
+}
+
+// chatText renders an AWS Chatbot custom notification as a person would
+// read it in the channel: title, description, next steps. ok is false when
+// the message is not one, so it is printed as it is.
+func chatText(message string) (string, bool) {
+	var n struct {
+		Version string `json:"version"`
+		Source  string `json:"source"`
+		Content *struct {
+			Title       string   `json:"title"`
+			Description string   `json:"description"`
+			NextSteps   []string `json:"nextSteps"`
+		} `json:"content"`
+	}
+	if err := json.Unmarshal([]byte(message), &n); err != nil || n.Source != "custom" || n.Content == nil || n.Content.Title == "" {
+		return "", false
+	}
+	var b strings.Builder
+	b.WriteString(n.Content.Title + "\n")
+	if n.Content.Description != "" {
+		b.WriteString("\n" + n.Content.Description + "\n")
+	}
+	if len(n.Content.NextSteps) > 0 {
+		b.WriteString("\nNext steps:\n")
+		for _, s := range n.Content.NextSteps {
+			b.WriteString("  - " + s + "\n")
+		}
+	}
+	return b.String(), true
 }

@@ -40,6 +40,8 @@ type customerArgs struct {
 	alarmTopic  *sns.Topic
 	chatbotRole *iam.Role
 	guardrail   *iam.Policy
+	// heartbeat is the hub's heartbeat function; nil when it is off.
+	heartbeat *heartbeat
 }
 
 type customer struct {
@@ -102,6 +104,14 @@ func newCustomer(ctx *pulumi.Context, a customerArgs, parent pulumi.ResourceOpti
 			return nil, err
 		}
 	}
+	if plan.Heartbeat != nil {
+		if a.heartbeat == nil {
+			return nil, fmt.Errorf("the plan of %s has a heartbeat rule, but the hub has no heartbeat function", c.Name)
+		}
+		if err := a.heartbeat.newCustomerHeartbeat(ctx, a.name, acct, plan, dlq, parent, onBus); err != nil {
+			return nil, err
+		}
+	}
 	if err := newAlarms(ctx, a.name, plan, a.alarmTopic, parent); err != nil {
 		return nil, err
 	}
@@ -139,11 +149,14 @@ type destinations struct {
 	topicArns   map[string]pulumi.StringOutput
 	webhookArns map[string]pulumi.StringOutput
 	webhookRole *iam.Role
+	// alarmTopicArn is the operator's topic, for hub-only detectors.
+	alarmTopicArn pulumi.StringOutput
 }
 
 func newDestinations(ctx *pulumi.Context, a customerArgs, parent pulumi.ResourceOption) (*destinations, error) {
 	c, plan := a.customer, a.plan
-	d := &destinations{topicArns: map[string]pulumi.StringOutput{}, webhookArns: map[string]pulumi.StringOutput{}}
+	d := &destinations{topicArns: map[string]pulumi.StringOutput{}, webhookArns: map[string]pulumi.StringOutput{},
+		alarmTopicArn: a.alarmTopic.Arn}
 	for _, t := range plan.Topics {
 		topic, err := newTopic(ctx, a.name+"-"+strings.TrimPrefix(t.Name, plan.BusName+"-"), a.account, t.Name, a.key, policy.TopicPublishers{}, parent)
 		if err != nil {
@@ -284,6 +297,8 @@ func newRule(ctx *pulumi.Context, prefix, busName string, r routing.Rule, d *des
 		case routing.Webhook:
 			args.Arn = d.webhookArns[t.Webhook]
 			args.RoleArn = d.webhookRole.Arn
+		case routing.OperatorTopic:
+			args.Arn = d.alarmTopicArn
 		default:
 			args.Arn = d.topicArns[t.Topic]
 		}

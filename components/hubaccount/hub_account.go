@@ -59,6 +59,9 @@ func NewHubAccount(ctx *pulumi.Context, name string, args *HubAccountArgs, opts 
 
 	// The key serves exactly these buses, topics and queues.
 	busARNs, topicARNs, queueARNs := []string{}, []string{arn(acct, "sns", routing.AlarmTopicName)}, []string{}
+	if cfg.Heartbeat.Enabled {
+		queueARNs = append(queueARNs, arn(acct, "sqs", HeartbeatDLQName))
+	}
 	for _, p := range args.Plans {
 		busARNs = append(busARNs, arn(acct, "events", "event-bus/"+p.BusName))
 		queueARNs = append(queueARNs, arn(acct, "sqs", p.DLQName))
@@ -110,13 +113,20 @@ func NewHubAccount(ctx *pulumi.Context, name string, args *HubAccountArgs, opts 
 		return nil, err
 	}
 
+	var hb *heartbeat
+	if cfg.Heartbeat.Enabled {
+		if hb, err = newHeartbeat(ctx, name, acct, cfg, args.Plans, key, alarmTopic, parent); err != nil {
+			return nil, fmt.Errorf("creating the heartbeat of hub %s: %w", name, err)
+		}
+	}
+
 	busArns := pulumi.StringMap{}
 	topicArns := pulumi.StringMap{routing.AlarmTopicName: alarmTopic.Arn}
 	for i, plan := range args.Plans {
 		c := cfg.Customers[i]
 		cust, err := newCustomer(ctx, customerArgs{
 			name: name + "-" + c.Name, account: acct, hub: cfg, customer: c, plan: plan,
-			key: key, alarmTopic: alarmTopic, chatbotRole: chatbotRole, guardrail: guardrail,
+			key: key, alarmTopic: alarmTopic, chatbotRole: chatbotRole, guardrail: guardrail, heartbeat: hb,
 		}, parent)
 		if err != nil {
 			return nil, fmt.Errorf("creating customer %s in hub %s: %w", c.Name, name, err)

@@ -43,6 +43,9 @@ type MemberForwarderArgs struct {
 	Plan      routing.MemberPlan
 	// Providers has one explicit provider per region of the plan.
 	Providers map[string]*aws.Provider
+	// HeartbeatSchedule is the rate expression of each region's heartbeat
+	// rule; empty sends no heartbeat (secalerts:member.heartbeat).
+	HeartbeatSchedule string
 }
 
 // MemberForwarder is the deployed forwarding of one member account.
@@ -97,7 +100,7 @@ func NewMemberForwarder(ctx *pulumi.Context, name string, args *MemberForwarderA
 	for _, region := range args.Plan.Regions {
 		rules := args.Plan.Rules[region]
 		regional := policy.Account{Partition: args.Account.Partition, Region: region, ID: args.Account.ID}
-		if err := newRegion(ctx, name+"-"+region, regional, rules, args.HubBusArn, role,
+		if err := newRegion(ctx, name+"-"+region, regional, rules, args.HubBusArn, role, args.HeartbeatSchedule,
 			parent, pulumi.Provider(args.Providers[region])); err != nil {
 			return nil, fmt.Errorf("creating the forwarding of %s: %w", region, err)
 		}
@@ -111,7 +114,7 @@ func NewMemberForwarder(ctx *pulumi.Context, name string, args *MemberForwarderA
 
 // newRegion creates one region's dead-letter queue, its depth alarm and the
 // forwarding rules with their targets.
-func newRegion(ctx *pulumi.Context, prefix string, acct policy.Account, rules []routing.ForwardRule, hubBus pulumi.StringInput, role *iam.Role, opts ...pulumi.ResourceOption) error {
+func newRegion(ctx *pulumi.Context, prefix string, acct policy.Account, rules []routing.ForwardRule, hubBus pulumi.StringInput, role *iam.Role, heartbeat string, opts ...pulumi.ResourceOption) error {
 	dlqARN := fmt.Sprintf("arn:%s:sqs:%s:%s:%s", acct.Partition, acct.Region, acct.ID, DLQName)
 	queuePolicy, err := policy.QueuePolicy(acct, dlqARN, []string{
 		fmt.Sprintf("arn:%s:events:%s:%s:rule/%s*", acct.Partition, acct.Region, acct.ID, detectors.ResourcePrefix),
@@ -158,19 +161,46 @@ func newRegion(ctx *pulumi.Context, prefix string, acct policy.Account, rules []
 		if err != nil {
 			return fmt.Errorf("creating rule %s: %w", r.Name, err)
 		}
-		if _, err := cloudwatch.NewEventTarget(ctx, prefix+"-"+strings.TrimPrefix(r.Name, detectors.ResourcePrefix)+"-hub", &cloudwatch.EventTargetArgs{
-			Rule:     rule.Name,
-			TargetId: pulumi.String("hub"),
-			Arn:      hubBus,
-			RoleArn:  role.Arn,
-			RetryPolicy: &cloudwatch.EventTargetRetryPolicyArgs{
-				MaximumEventAgeInSeconds: pulumi.Int(maxEventAgeSeconds),
-				MaximumRetryAttempts:     pulumi.Int(maxRetryAttempts),
-			},
-			DeadLetterConfig: &cloudwatch.EventTargetDeadLetterConfigArgs{Arn: dlq.Arn},
-		}, opts...); err != nil {
-			return fmt.Errorf("creating the hub target of rule %s: %w", r.Name, err)
+		if err := newHubTarget(ctx, prefix, rule, r.Name, hubBus, role, dlq, opts...); err != nil {
+			return err
 		}
+	}
+	if heartbeat == "" {
+		return nil
+	}
+	// The heartbeat is the rule's own "Scheduled Event", forwarded as it
+	// is: source aws.events, which no account can put, with this account,
+	// region and rule ARN, which EventBridge sets. Nothing is added to it:
+	// input transformation is only for targets that are AWS services or
+	// API destinations, not event buses (EventBridge User Guide,
+	// "Configuring an input transformer"). Schedule rules only exist on
+	// the default bus.
+	rule, err := cloudwatch.NewEventRule(ctx, prefix+"-heartbeat", &cloudwatch.EventRuleArgs{
+		Name:               pulumi.String(detectors.HeartbeatRuleName),
+		Description:        pulumi.String("secalerts: tells the hub this region's forwarding works"),
+		ScheduleExpression: pulumi.String(heartbeat),
+	}, opts...)
+	if err != nil {
+		return fmt.Errorf("creating the heartbeat rule: %w", err)
+	}
+	return newHubTarget(ctx, prefix, rule, detectors.HeartbeatRuleName, hubBus, role, dlq, opts...)
+}
+
+// newHubTarget sends a rule's events to the hub bus with the forwarding
+// role, EventBridge's full retry budget and the region's dead-letter queue.
+func newHubTarget(ctx *pulumi.Context, prefix string, rule *cloudwatch.EventRule, ruleName string, hubBus pulumi.StringInput, role *iam.Role, dlq *sqs.Queue, opts ...pulumi.ResourceOption) error {
+	if _, err := cloudwatch.NewEventTarget(ctx, prefix+"-"+strings.TrimPrefix(ruleName, detectors.ResourcePrefix)+"-hub", &cloudwatch.EventTargetArgs{
+		Rule:     rule.Name,
+		TargetId: pulumi.String("hub"),
+		Arn:      hubBus,
+		RoleArn:  role.Arn,
+		RetryPolicy: &cloudwatch.EventTargetRetryPolicyArgs{
+			MaximumEventAgeInSeconds: pulumi.Int(maxEventAgeSeconds),
+			MaximumRetryAttempts:     pulumi.Int(maxRetryAttempts),
+		},
+		DeadLetterConfig: &cloudwatch.EventTargetDeadLetterConfigArgs{Arn: dlq.Arn},
+	}, opts...); err != nil {
+		return fmt.Errorf("creating the hub target of rule %s: %w", ruleName, err)
 	}
 	return nil
 }

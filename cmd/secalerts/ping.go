@@ -1,0 +1,183 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"secalerts/config"
+	"secalerts/detectors"
+	"secalerts/preview"
+	"secalerts/routing"
+	"secalerts/severity"
+	"secalerts/stack"
+)
+
+// canaryDetailType is the detail-type the canary detector matches.
+const canaryDetailType = "secalerts canary"
+
+// pingTimeout bounds the two AWS calls, so a wrong endpoint fails instead
+// of hanging.
+const pingTimeout = 30 * time.Second
+
+// runPing puts a canary event on a member region's default bus with the
+// caller's credentials, so it travels the real pipeline: the member's
+// forwarding rule, the hub bus, the hub's canary rules, the destinations.
+func runPing(args []string, stdout, stderr io.Writer) int {
+	set, rest, err := flags(args, map[string]bool{"member": true, "severity": true, "region": true, "message": true})
+	if err != nil || set["member"] == "" || len(rest) > 0 {
+		fmt.Fprintf(stderr, "ping needs --member and takes no other arguments (%v)\n%s", err, usage)
+		return 2
+	}
+	p, err := planPing(set)
+	if err != nil {
+		fmt.Fprintf(stderr, "error: %v\n", err)
+		return 1
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), pingTimeout)
+	defer cancel()
+	id, err := p.send(ctx)
+	if err != nil {
+		fmt.Fprintf(stderr, "error: %v\n", err)
+		return 1
+	}
+	p.report(stdout, id)
+	return 0
+}
+
+// ping is one canary to send.
+type ping struct {
+	member   *config.Member
+	region   string
+	severity severity.Severity
+	message  string
+}
+
+// planPing reads the member stack file and checks, before any AWS call,
+// that the member would forward the canary at all.
+func planPing(set map[string]string) (*ping, error) {
+	st, err := preview.LoadStackFile(set["member"])
+	if err != nil {
+		return nil, err
+	}
+	if err := checkRole(set["member"], st, config.RoleMember, "--member"); err != nil {
+		return nil, err
+	}
+	m, err := config.ParseMember([]byte(st.Config[stack.Project+":member"]))
+	if err != nil {
+		return nil, fmt.Errorf("--member %s: %w", set["member"], err)
+	}
+	p := &ping{member: m, region: m.HomeRegion, severity: severity.High}
+	if s := set["severity"]; s != "" {
+		if p.severity, err = severity.Parse(s); err != nil {
+			return nil, fmt.Errorf("--severity: %w", err)
+		}
+	}
+	if r := set["region"]; r != "" {
+		p.region = r
+	}
+	if !m.DiscoverRegions && !slices.Contains(m.Regions, p.region) {
+		return nil, fmt.Errorf("--region %s: the member stack covers %v (secalerts:member.regions), so nothing there would forward the canary", p.region, m.Regions)
+	}
+	on, min := canarySettings(m)
+	if !on {
+		return nil, fmt.Errorf("--member %s: the canary detector is switched off (secalerts:member.detectors.canary.enabled), so the canary would stay in the account", set["member"])
+	}
+	if p.severity < min {
+		return nil, fmt.Errorf("--severity %s: the member forwards canaries of %s or higher only (secalerts:member minSeverity), so this one would stay in the account", p.severity, min)
+	}
+	p.message = set["message"]
+	if p.message == "" {
+		p.message = fmt.Sprintf("Canary sent with secalerts ping to check that %s alerts from account %s (%s) arrive.", p.severity, m.AccountID, p.region)
+	}
+	return p, nil
+}
+
+// canarySettings is whether the member forwards canaries and from which
+// severity, by the same rules as routing.PlanMember.
+func canarySettings(m *config.Member) (bool, severity.Severity) {
+	d, err := detectors.ByID("canary")
+	if err != nil {
+		return false, 0
+	}
+	on, min := d.DefaultOn, m.MinSeverity
+	if s, ok := m.Detectors[d.ID]; ok {
+		if s.Enabled != nil {
+			on = *s.Enabled
+		}
+		if s.MinSeverity != nil {
+			min = *s.MinSeverity
+		}
+	}
+	return on, min
+}
+
+// send checks that the credentials are the member account's and puts the
+// canary. The default credential chain and its settings apply, endpoint
+// overrides (AWS_ENDPOINT_URL) included.
+func (p *ping) send(ctx context.Context) (string, error) {
+	cfg, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRegion(p.region))
+	if err != nil {
+		return "", fmt.Errorf("loading AWS credentials: %w", err)
+	}
+	who, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return "", fmt.Errorf("checking the AWS credentials with STS GetCallerIdentity: %w", err)
+	}
+	if got := aws.ToString(who.Account); got != p.member.AccountID {
+		return "", fmt.Errorf("the AWS credentials are for account %s (%s), but the member stack is account %s: "+
+			"use the member account's credentials (AWS_PROFILE, or a role in it), since only its own default bus carries the canary to its forwarding rule",
+			got, aws.ToString(who.Arn), p.member.AccountID)
+	}
+	detail, err := json.Marshal(map[string]string{"severity": p.severity.String(), "message": p.message})
+	if err != nil {
+		return "", fmt.Errorf("encoding the canary: %w", err)
+	}
+	out, err := eventbridge.NewFromConfig(cfg).PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{{
+		Source:       aws.String(detectors.CanarySource),
+		DetailType:   aws.String(canaryDetailType),
+		Detail:       aws.String(string(detail)),
+		EventBusName: aws.String("default"),
+	}}})
+	if err != nil {
+		return "", fmt.Errorf("putting the canary on the default bus of %s in %s: %w", p.member.AccountID, p.region, err)
+	}
+	if out.FailedEntryCount > 0 || len(out.Entries) != 1 || out.Entries[0].EventId == nil {
+		code, msg := "", ""
+		if len(out.Entries) == 1 {
+			code, msg = aws.ToString(out.Entries[0].ErrorCode), aws.ToString(out.Entries[0].ErrorMessage)
+		}
+		return "", fmt.Errorf("putting the canary on the default bus of %s in %s: EventBridge refused it: %s %s", p.member.AccountID, p.region, code, msg)
+	}
+	return aws.ToString(out.Entries[0].EventId), nil
+}
+
+// report says what was sent and what should happen next, and where to look
+// when it does not.
+func (p *ping) report(w io.Writer, id string) {
+	m := p.member
+	hub := m.HubEventBusARN
+	if hub == "" {
+		hub = fmt.Sprintf("the bus of customer %s in hub stack %s", m.Customer, m.HubStack)
+	}
+	fmt.Fprintf(w, "sent canary %s (%s) to the default bus of account %s in %s\n", id, p.severity, m.AccountID, p.region)
+	fmt.Fprintf(w, "expect:\n")
+	fmt.Fprintf(w, "  - a %sforward-* rule of the member in %s forwards it to %s\n", detectors.ResourcePrefix, p.region, hub)
+	fmt.Fprintf(w, "  - every destination of the customer whose minSeverity is %s or lower gets a message titled \"[TEST] secalerts canary (%s) from account %s\"\n",
+		p.severity, p.severity, m.AccountID)
+	fmt.Fprintf(w, "  - it usually arrives within a minute; e-mail may take a few\n")
+	fmt.Fprintf(w, "if nothing arrives:\n")
+	fmt.Fprintf(w, "  - member: queue %sforward-dlq in %s holds events the hub refused (bus policy, forwarding role)\n", detectors.ResourcePrefix, p.region)
+	fmt.Fprintf(w, "  - hub: the customer's %s<customer>-dlq queue and the alarms on %s\n", detectors.ResourcePrefix, routing.AlarmTopicName)
+	fmt.Fprintf(w, "  - offline: secalerts replay --hub HUB_STACK_FILE --member MEMBER_STACK_FILE EVENT_FILE shows what a canary should reach\n")
+	fmt.Fprintf(w, "event id: %s\n", id)
+}

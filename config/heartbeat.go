@@ -1,0 +1,136 @@
+package config
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Heartbeat defaults: members send hourly, the hub reports a member account
+// and region it has not heard from for 3 hours, which tolerates two lost or
+// late heartbeats before anyone is woken.
+const (
+	DefaultHeartbeatSchedule          = "rate(1 hour)"
+	DefaultHeartbeatMissingAfterHours = 3
+)
+
+// Bounds of the heartbeat settings.
+const (
+	// minHeartbeatInterval keeps a schedule from costing more than it tells:
+	// one event a minute per region is already 43,800 a month.
+	minHeartbeatInterval = time.Minute
+	// maxHeartbeatInterval is one day: a silence longer than that is not a
+	// heartbeat any more.
+	maxHeartbeatInterval = 24 * time.Hour
+	// minMissingAfterHours is 2: the hub checks hourly, and the default
+	// member schedule is hourly, so anything shorter reports every member
+	// between two heartbeats.
+	minMissingAfterHours = 2
+	// maxMissingAfterHours is a week, the time the hub remembers a silent
+	// account and region before it forgets it (see the heartbeat function).
+	maxMissingAfterHours = 168
+)
+
+// MemberHeartbeat is secalerts:member.heartbeat.
+type MemberHeartbeat struct {
+	// Enabled sends the heartbeat (default true).
+	Enabled bool
+	// Schedule is an EventBridge rate expression (default rate(1 hour)).
+	Schedule string
+	// Interval is Schedule as a duration.
+	Interval time.Duration
+}
+
+// HubHeartbeat is secalerts:hub.heartbeat.
+type HubHeartbeat struct {
+	// Enabled watches the members' heartbeats (default true).
+	Enabled bool
+	// MissingAfterHours is how long an account and region may stay silent
+	// before the hub reports it (default 3). It must exceed every member's
+	// schedule; see README.md.
+	MissingAfterHours int
+}
+
+// rateShape is an EventBridge rate expression: "rate(value unit)", the unit
+// singular when value is 1 and plural otherwise (EventBridge User Guide,
+// "Creating a rule that runs on a schedule" -> rate expressions).
+var rateShape = regexp.MustCompile(`^rate\(([1-9][0-9]*) (minute|minutes|hour|hours|day|days)\)$`)
+
+// ParseRate reads an EventBridge rate expression as a duration.
+func ParseRate(expr string) (time.Duration, error) {
+	m := rateShape.FindStringSubmatch(expr)
+	if m == nil {
+		return 0, fmt.Errorf("%q is not a rate expression (expected rate(<number> <minute|minutes|hour|hours|day|days>), e.g. %s)", expr, DefaultHeartbeatSchedule)
+	}
+	n, err := strconv.Atoi(m[1])
+	if err != nil {
+		return 0, fmt.Errorf("%q: %w", expr, err)
+	}
+	name, plural := strings.CutSuffix(m[2], "s")
+	if (n == 1) == plural {
+		want := "singular"
+		if n != 1 {
+			want = "plural"
+		}
+		return 0, fmt.Errorf("%q: EventBridge wants the unit %s when the value is %d", expr, want, n)
+	}
+	unit := map[string]time.Duration{"minute": time.Minute, "hour": time.Hour, "day": 24 * time.Hour}[name]
+	return time.Duration(n) * unit, nil
+}
+
+// readMemberHeartbeat reads secalerts:member.heartbeat; absent is the
+// default, an hourly heartbeat.
+func readMemberHeartbeat(p *problems, o object) MemberHeartbeat {
+	h := MemberHeartbeat{Enabled: true, Schedule: DefaultHeartbeatSchedule, Interval: time.Hour}
+	raw, ok := o.raw("heartbeat")
+	if !ok {
+		return h
+	}
+	ho, ok := readObject(p, o.key("heartbeat"), raw, "enabled", "schedule")
+	if !ok {
+		return h
+	}
+	if b, _ := ho.boolean(p, "enabled"); b != nil {
+		h.Enabled = *b
+	}
+	if s, ok := ho.str(p, "schedule"); ok {
+		h.Schedule = s
+		d, err := ParseRate(s)
+		switch {
+		case err != nil:
+			p.addf(ho.key("schedule"), "%v", err)
+		case d < minHeartbeatInterval || d > maxHeartbeatInterval:
+			p.addf(ho.key("schedule"), "%q is out of range (expected every %s to every %s)", s, minHeartbeatInterval, maxHeartbeatInterval)
+		default:
+			h.Interval = d
+		}
+	}
+	return h
+}
+
+// readHubHeartbeat reads secalerts:hub.heartbeat; absent is the default,
+// on with 3 hours.
+func readHubHeartbeat(p *problems, o object) HubHeartbeat {
+	h := HubHeartbeat{Enabled: true, MissingAfterHours: DefaultHeartbeatMissingAfterHours}
+	raw, ok := o.raw("heartbeat")
+	if !ok {
+		return h
+	}
+	ho, ok := readObject(p, o.key("heartbeat"), raw, "enabled", "missingAfterHours")
+	if !ok {
+		return h
+	}
+	if b, _ := ho.boolean(p, "enabled"); b != nil {
+		h.Enabled = *b
+	}
+	if n, ok := ho.integer(p, "missingAfterHours"); ok && n != nil {
+		h.MissingAfterHours = *n
+		if *n < minMissingAfterHours || *n > maxMissingAfterHours {
+			p.addf(ho.key("missingAfterHours"), "%d is out of range (expected %d to %d hours, more than the longest secalerts:member.heartbeat.schedule of the members, %s by default)",
+				*n, minMissingAfterHours, maxMissingAfterHours, DefaultHeartbeatSchedule)
+		}
+	}
+	return h
+}

@@ -1,0 +1,98 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseRate(t *testing.T) {
+	for _, tc := range []struct {
+		expr string
+		want time.Duration
+		err  string
+	}{
+		{expr: "rate(1 hour)", want: time.Hour},
+		{expr: "rate(15 minutes)", want: 15 * time.Minute},
+		{expr: "rate(1 minute)", want: time.Minute},
+		{expr: "rate(2 days)", want: 48 * time.Hour},
+		{expr: "rate(1 hours)", err: "wants the unit singular"},
+		{expr: "rate(2 hour)", err: "wants the unit plural"},
+		{expr: "rate(0 hours)", err: "is not a rate expression"},
+		{expr: "cron(0 * * * ? *)", err: "is not a rate expression"},
+		{expr: "rate(1 week)", err: "is not a rate expression"},
+		{expr: "1h", err: "is not a rate expression"},
+	} {
+		got, err := ParseRate(tc.expr)
+		switch {
+		case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
+			t.Errorf("%s: error %v, want one containing %q", tc.expr, err, tc.err)
+		case tc.err == "" && (err != nil || got != tc.want):
+			t.Errorf("%s: %v, %v; want %v", tc.expr, got, err, tc.want)
+		}
+	}
+}
+
+func TestMemberHeartbeat(t *testing.T) {
+	useDetectors(t, testDetectors...)
+	m, err := ParseMember(memberWith(t, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (MemberHeartbeat{Enabled: true, Schedule: "rate(1 hour)", Interval: time.Hour}); m.Heartbeat != want {
+		t.Errorf("default heartbeat %+v, want %+v", m.Heartbeat, want)
+	}
+	m, err = ParseMember(memberWith(t, func(m obj) { m["heartbeat"] = obj{"enabled": false, "schedule": "rate(30 minutes)"} }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (MemberHeartbeat{Enabled: false, Schedule: "rate(30 minutes)", Interval: 30 * time.Minute}); m.Heartbeat != want {
+		t.Errorf("heartbeat %+v, want %+v", m.Heartbeat, want)
+	}
+	for _, tc := range []struct {
+		value any
+		want  string
+	}{
+		{obj{"schedule": "hourly"}, `secalerts:member.heartbeat.schedule: "hourly" is not a rate expression`},
+		{obj{"schedule": "rate(2 days)"}, `secalerts:member.heartbeat.schedule: "rate(2 days)" is out of range`},
+		{obj{"enabled": "yes"}, `secalerts:member.heartbeat.enabled: "yes" is not a boolean`},
+		{obj{"interval": "rate(1 hour)"}, `secalerts:member.heartbeat.interval: unknown key "interval" (valid keys here: enabled, schedule)`},
+		{"on", "secalerts:member.heartbeat: expected an object with keys enabled, schedule, got a string"},
+	} {
+		_, err := ParseMember(memberWith(t, func(m obj) { m["heartbeat"] = tc.value }))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("heartbeat %v: error %v, want one containing %q", tc.value, err, tc.want)
+		}
+	}
+}
+
+func TestHubHeartbeat(t *testing.T) {
+	h, err := ParseHub(hubWith(t, nil), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (HubHeartbeat{Enabled: true, MissingAfterHours: 3}); h.Heartbeat != want {
+		t.Errorf("default heartbeat %+v, want %+v", h.Heartbeat, want)
+	}
+	h, err = ParseHub(hubWith(t, func(h obj) { h["heartbeat"] = obj{"enabled": false, "missingAfterHours": 6} }), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (HubHeartbeat{Enabled: false, MissingAfterHours: 6}); h.Heartbeat != want {
+		t.Errorf("heartbeat %+v, want %+v", h.Heartbeat, want)
+	}
+	for _, tc := range []struct {
+		value any
+		want  string
+	}{
+		{obj{"missingAfterHours": 1}, "secalerts:hub.heartbeat.missingAfterHours: 1 is out of range (expected 2 to 168 hours"},
+		{obj{"missingAfterHours": 169}, "secalerts:hub.heartbeat.missingAfterHours: 169 is out of range"},
+		{obj{"missingAfterHours": "3h"}, `secalerts:hub.heartbeat.missingAfterHours: "3h" is not a whole number`},
+		{obj{"schedule": "rate(1 hour)"}, `secalerts:hub.heartbeat.schedule: unknown key "schedule" (valid keys here: enabled, missingAfterHours)`},
+	} {
+		_, err := ParseHub(hubWith(t, func(h obj) { h["heartbeat"] = tc.value }), true)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("heartbeat %v: error %v, want one containing %q", tc.value, err, tc.want)
+		}
+	}
+}

@@ -1,0 +1,410 @@
+// Package forecast estimates, before deploying, how many alerts a member and
+// its hub would produce from real CloudTrail logs: per day, per detector,
+// severity and destination, the noisiest principals and API calls, and what
+// the forwarded traffic costs. It streams the logs through the same pipeline
+// replay uses (replay.Router), over all cores, in memory that does not grow
+// with the input.
+package forecast
+
+import (
+	"encoding/json"
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"secalerts/cloudtrail"
+	"secalerts/eventbridge"
+	"secalerts/preview"
+	"secalerts/replay"
+)
+
+// Options tune a run.
+type Options struct {
+	// Workers is how many files are read at once (default GOMAXPROCS).
+	Workers int
+	// Exhaustive sends every delivered record through the full matcher
+	// instead of screening it first on its eventSource, eventName and a few
+	// other fields. The answer is the same (TestScreenChangesNothing); only
+	// slower.
+	Exhaustive bool
+}
+
+// Progress is updated as a run goes; read it with its Snapshot method
+// from another goroutine.
+type Progress struct {
+	filesTotal, filesDone, bytesTotal, bytesDone atomic.Int64
+}
+
+// ProgressSnapshot is Progress at one moment.
+type ProgressSnapshot struct {
+	FilesTotal, FilesDone, BytesTotal, BytesDone int64
+}
+
+// Snapshot reads p.
+func (p *Progress) Snapshot() ProgressSnapshot {
+	return ProgressSnapshot{FilesTotal: p.filesTotal.Load(), FilesDone: p.filesDone.Load(),
+		BytesTotal: p.bytesTotal.Load(), BytesDone: p.bytesDone.Load()}
+}
+
+// screenPaths are the fields a record is screened on: all top-level fields
+// of the event CloudTrail's record becomes, plus the detail fields the
+// detectors' patterns name most.
+var screenPaths = []string{"source", "detail-type", "account", "region",
+	"detail.eventSource", "detail.eventName", "detail.eventType", "detail.errorCode", "detail.readOnly"}
+
+// Engine forecasts one member and its hub.
+type Engine struct {
+	router  *replay.Router
+	screens map[string]*eventbridge.Screen
+	// allManagement is true when a member rule receives read-only
+	// management events (state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS).
+	allManagement bool
+	opts          Options
+}
+
+// New builds the engine from the previews of a member and its hub.
+func New(member, hub []preview.Resource, opts Options) (*Engine, error) {
+	p, err := replay.New(member, hub)
+	if err != nil {
+		return nil, err
+	}
+	router, err := p.Router()
+	if err != nil {
+		return nil, err
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	e := &Engine{router: router, screens: map[string]*eventbridge.Screen{}, opts: opts}
+	for _, region := range router.Regions() {
+		s := eventbridge.NewScreen(screenPaths...)
+		for _, pat := range router.MemberPatterns(region) {
+			if err := s.Add(pat); err != nil {
+				return nil, fmt.Errorf("screening the member rules of %s: %w", region, err)
+			}
+		}
+		e.screens[region] = s
+	}
+	for _, r := range member {
+		if r.Type == "aws:cloudwatch/eventRule:EventRule" && r.Inputs["state"] == "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS" {
+			e.allManagement = true
+		}
+	}
+	return e, nil
+}
+
+// maxErrors bounds the errors a report lists; the count is always exact.
+const maxErrors = 100
+
+// Run forecasts from the files under paths. progress may be nil. Errors
+// (unreadable paths, corrupt files, records that are not JSON) are in the
+// report; corrupt files are skipped whole, bad records alone.
+func (e *Engine) Run(paths []string, progress *Progress) *Report {
+	if progress == nil {
+		progress = &Progress{}
+	}
+	files, walkErrs := cloudtrail.Walk(paths)
+	var total int64
+	for _, f := range files {
+		total += f.Size
+	}
+	progress.filesTotal.Store(int64(len(files)))
+	progress.bytesTotal.Store(total)
+
+	jobs := make(chan int)
+	results := make([]*tally, e.opts.Workers)
+	var wg sync.WaitGroup
+	for i := range results {
+		results[i] = newTally()
+		wg.Add(1)
+		go func(t *tally) {
+			defer wg.Done()
+			w := &worker{e: e, cache: map[string]bool{}, days: map[string]string{}}
+			for j := range jobs {
+				e.file(w, files[j], t, progress)
+				progress.filesDone.Add(1)
+			}
+		}(results[i])
+	}
+	for j := range files {
+		jobs <- j
+	}
+	close(jobs)
+	wg.Wait()
+
+	all := newTally()
+	for _, t := range results {
+		all.merge(t)
+	}
+	for _, err := range walkErrs {
+		all.fail(err.Error())
+	}
+	r := all.report()
+	r.Files, r.Bytes = len(files), total
+	r.Account, r.Regions = e.router.Account(), e.router.Regions()
+	return r
+}
+
+// worker is one goroutine's reusable state.
+type worker struct {
+	// days interns day strings: eventTime is only kept as bytes.
+	days  map[string]string
+	e     *Engine
+	event []byte
+	key   []byte
+	// cache holds screen answers by record key; a worker's own map needs
+	// no lock.
+	cache map[string]bool
+}
+
+// maxCache bounds the screen cache: past it answers are computed each time.
+const maxCache = 1 << 16
+
+// file reads one file into t, or into nothing when the file turns out to
+// be corrupt.
+func (e *Engine) file(w *worker, f cloudtrail.File, t *tally, progress *Progress) {
+	ft := newTally()
+	ft.files = 1
+	in, err := cloudtrail.Open(f.Path, func(n int) { progress.bytesDone.Add(int64(n)) })
+	if err != nil {
+		t.fail(fmt.Sprintf("%s: %v (file skipped)", f.Path, err))
+		t.filesFailed++
+		return
+	}
+	defer in.Close()
+	err = cloudtrail.Decode(in, func(it cloudtrail.Item) error {
+		err := it.Err
+		if err == nil && it.Kind == cloudtrail.RecordItem {
+			err = w.record(it.Record, ft)
+		} else if err == nil {
+			err = w.eventItem(it.Raw, ft)
+		}
+		if err != nil {
+			ft.fail(fmt.Sprintf("%s: record %d: %v (record skipped)", f.Path, it.Index+1, err))
+		}
+		return nil
+	})
+	if err != nil {
+		t.fail(fmt.Sprintf("%s: %v (file skipped)", f.Path, err))
+		t.filesFailed++
+		return
+	}
+	t.merge(ft)
+}
+
+// record counts one CloudTrail record.
+func (w *worker) record(r *cloudtrail.Record, t *tally) error {
+	e := w.e
+	raw := r.Raw
+	d := t.day(w.dayOf(r.EventTime.Raw))
+	d.Events++
+	switch cloudtrail.Classify(r) {
+	case cloudtrail.NotDelivered:
+		t.notDelivered++
+		return nil
+	case cloudtrail.ReadOnlyManagement:
+		if !e.allManagement {
+			t.readOnlySkipped++
+			return nil
+		}
+	}
+	region := r.AWSRegion.Str
+	account := e.router.Account()
+	if account == "" {
+		account = r.RecipientAccountID.Str
+	} else if r.RecipientAccountID.Str != account {
+		t.otherAccounts++
+	}
+	if !e.opts.Exhaustive && !w.mayForward(r, region, account) {
+		return nil
+	}
+	w.event = cloudtrail.AppendEvent(w.event[:0], r, account)
+	out, err := e.router.Route(w.event, region, account)
+	if err != nil {
+		return err
+	}
+	if !out.Forwarded {
+		return nil
+	}
+	var who struct {
+		UserIdentity identity `json:"userIdentity"`
+	}
+	if len(out.Deliveries) > 0 {
+		// Only alerts need the principal: decoding it for every record
+		// would cost as much as the rest.
+		_ = json.Unmarshal(raw, &who)
+	}
+	t.add(d, out, len(w.event), region, who.UserIdentity.principal(), r.EventSource.Str+" "+r.EventName.Str)
+	return nil
+}
+
+// mayForward asks the region's screen, through the worker's cache.
+func (w *worker) mayForward(r *cloudtrail.Record, region, account string) bool {
+	fs := []*cloudtrail.Field{&r.EventSource, &r.EventName, &r.EventType, &r.ErrorCode, &r.ReadOnly}
+	k := append(w.key[:0], region...)
+	k = append(k, 0)
+	k = append(k, account...)
+	for _, f := range fs {
+		if f.Kind == cloudtrail.Other {
+			// A number or object where a string is expected: rare enough
+			// to route in full.
+			return true
+		}
+		k = append(k, 0, byte(f.Kind))
+		k = append(k, f.Raw...)
+	}
+	w.key = k
+	if ok, hit := w.cache[string(k)]; hit {
+		return ok
+	}
+	s := w.e.screens[region]
+	ok := false
+	if s != nil {
+		fields := map[string]any{
+			"source":      cloudtrail.Source(r.EventSource.Str),
+			"detail-type": mustDetailType(r.EventType.Str),
+			"account":     account,
+			"region":      region,
+		}
+		for name, f := range map[string]*cloudtrail.Field{"detail.eventSource": &r.EventSource, "detail.eventName": &r.EventName,
+			"detail.eventType": &r.EventType, "detail.errorCode": &r.ErrorCode, "detail.readOnly": &r.ReadOnly} {
+			if v, present := f.Value(); present {
+				fields[name] = v
+			}
+		}
+		var err error
+		if ok, err = s.MayMatch(fields); err != nil {
+			// Only a programming error (a path not screened) gets here;
+			// routing in full is always correct.
+			ok = true
+		}
+	}
+	if len(w.cache) < maxCache {
+		w.cache[string(k)] = ok
+	}
+	return ok
+}
+
+func mustDetailType(eventType string) string {
+	dt, _ := cloudtrail.DetailType(eventType)
+	return dt
+}
+
+// envelope is what an EventBridge event must hold to be routed.
+type envelope struct {
+	Account    string `json:"account"`
+	Region     string `json:"region"`
+	Source     string `json:"source"`
+	DetailType string `json:"detail-type"`
+	Time       string `json:"time"`
+	Detail     struct {
+		EventSource  string   `json:"eventSource"`
+		EventName    string   `json:"eventName"`
+		UserIdentity identity `json:"userIdentity"`
+	} `json:"detail"`
+}
+
+// eventItem counts one EventBridge event, as replay would send it.
+func (w *worker) eventItem(raw []byte, t *tally) error {
+	var env envelope
+	if err := json.Unmarshal(raw, &env); err != nil {
+		return fmt.Errorf("not an EventBridge event: %w", err)
+	}
+	if env.Source == "" || env.DetailType == "" || env.Account == "" || env.Region == "" {
+		return fmt.Errorf("not an EventBridge event: source, detail-type, account and region are required")
+	}
+	d := t.day(dayOf(env.Time))
+	d.Events++
+	event := raw
+	if acct := w.e.router.Account(); acct != "" && env.Account != acct {
+		var err error
+		if event, err = withAccount(raw, acct); err != nil {
+			return err
+		}
+		env.Account = acct
+		t.otherAccounts++
+	}
+	out, err := w.e.router.Route(event, env.Region, env.Account)
+	if err != nil {
+		return err
+	}
+	if !out.Forwarded {
+		return nil
+	}
+	api := env.Detail.EventSource + " " + env.Detail.EventName
+	if env.Detail.EventName == "" {
+		api = env.Source + " " + env.DetailType
+	}
+	t.add(d, out, len(event), env.Region, env.Detail.UserIdentity.principal(), api)
+	return nil
+}
+
+// withAccount sets an event's account as replay does, numbers kept as
+// written.
+func withAccount(event []byte, account string) ([]byte, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(event, &m); err != nil {
+		return nil, fmt.Errorf("not an EventBridge event: %w", err)
+	}
+	a, _ := json.Marshal(account)
+	m["account"] = a
+	return json.Marshal(m)
+}
+
+// identity is the part of userIdentity that names the caller.
+type identity struct {
+	Type        string `json:"type"`
+	ARN         string `json:"arn"`
+	PrincipalID string `json:"principalId"`
+	InvokedBy   string `json:"invokedBy"`
+}
+
+func (i identity) principal() string {
+	switch {
+	case i.ARN != "":
+		return i.ARN
+	case i.InvokedBy != "":
+		return i.InvokedBy
+	case i.Type != "" || i.PrincipalID != "":
+		return strings.TrimSpace(i.Type + " " + i.PrincipalID)
+	}
+	return "(unknown)"
+}
+
+// dayOf is dayOf for the raw bytes of a record's eventTime.
+func (w *worker) dayOf(t []byte) string {
+	if len(t) >= 10 {
+		t = t[:10]
+	}
+	if d, ok := w.days[string(t)]; ok {
+		return d
+	}
+	d := dayOf(string(t))
+	if len(w.days) < maxCache {
+		w.days[string(t)] = d
+	}
+	return d
+}
+
+// dayOf is the UTC day of an RFC 3339 time ("unknown" when it is not one).
+func dayOf(t string) string {
+	if len(t) < 10 || t[4] != '-' || t[7] != '-' {
+		return unknownDay
+	}
+	return t[:10]
+}
+
+const unknownDay = "unknown"
+
+// sortedKeys returns m's keys sorted.
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

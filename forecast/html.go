@@ -1,0 +1,169 @@
+package forecast
+
+import (
+	"fmt"
+	"html/template"
+	"io"
+	"strings"
+
+	"secalerts/severity"
+)
+
+// WriteHTML writes r as one self-contained page: inline CSS and SVG, no
+// script and nothing fetched, so it reads the same offline and in a mail
+// attachment.
+func WriteHTML(w io.Writer, r *Report) error {
+	detectors := sortedKeys(r.Total.ByDetector)
+	var sevs []string
+	for _, s := range severity.All {
+		if r.Total.BySeverity[s.String()] > 0 {
+			sevs = append(sevs, s.String())
+		}
+	}
+	for _, s := range sortedKeys(r.Total.BySeverity) {
+		if !contains(sevs, s) {
+			sevs = append(sevs, s)
+		}
+	}
+	data := map[string]any{
+		"R":            r,
+		"ByDetector":   template.HTML(stackedBars(r.Days, detectors, func(d Day) map[string]int64 { return d.ByDetector })),
+		"BySeverity":   template.HTML(stackedBars(r.Days, sevs, func(d Day) map[string]int64 { return d.BySeverity })),
+		"Detectors":    sortedCounts(r.Total.ByDetector),
+		"Severities":   sortedCounts(r.Total.BySeverity),
+		"Destinations": sortedCounts(r.Total.ByDestination),
+		"Bytes":        humanBytes(r.Bytes),
+		"MonthlyUSD":   fmt.Sprintf("%.2f", r.Cost.MonthlyUSD),
+		"Monthly":      fmt.Sprintf("%.0f", r.Cost.MonthlyEvents),
+	}
+	return page.Execute(w, data)
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// palette is colour-blind friendly (Okabe-Ito), repeated when there are
+// more series.
+var palette = []string{"#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"}
+
+// severityColours keep the usual reading of severities.
+var severityColours = map[string]string{"INFORMATIONAL": "#999999", "LOW": "#56B4E9", "MEDIUM": "#E69F00", "HIGH": "#D55E00", "CRITICAL": "#7B0000"}
+
+// stackedBars draws one bar per day, stacked by series, with a legend.
+func stackedBars(days []Day, series []string, values func(Day) map[string]int64) string {
+	const (
+		height, top, bottom, left = 220.0, 10.0, 40.0, 50.0
+		barMax                    = 28.0
+	)
+	if len(days) == 0 || len(series) == 0 {
+		return `<p class="none">No alerts.</p>`
+	}
+	var max int64
+	for _, d := range days {
+		var sum int64
+		for _, v := range values(d) {
+			sum += v
+		}
+		if sum > max {
+			max = sum
+		}
+	}
+	if max == 0 {
+		return `<p class="none">No alerts.</p>`
+	}
+	step := 720.0 / float64(len(days))
+	if step > barMax+6 {
+		step = barMax + 6
+	}
+	bar := step * 0.8
+	width := left + step*float64(len(days)) + 10
+	colour := func(i int, name string) string {
+		if c, ok := severityColours[name]; ok {
+			return c
+		}
+		return palette[i%len(palette)]
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%.0f" height="%.0f" role="img">`, width, height+top+bottom)
+	scale := height / float64(max)
+	fmt.Fprintf(&b, `<line x1="%.0f" y1="%.0f" x2="%.0f" y2="%.0f" stroke="#888"/>`, left, top+height, width, top+height)
+	for _, tick := range []int64{0, max / 2, max} {
+		y := top + height - float64(tick)*scale
+		fmt.Fprintf(&b, `<text x="%.0f" y="%.1f" font-size="11" text-anchor="end">%d</text>`, left-4, y+4, tick)
+	}
+	for i, d := range days {
+		x := left + float64(i)*step + (step-bar)/2
+		y := top + height
+		vals := values(d)
+		for si, s := range series {
+			v := vals[s]
+			if v == 0 {
+				continue
+			}
+			h := float64(v) * scale
+			y -= h
+			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s %s: %d</title></rect>`,
+				x, y, bar, h, colour(si, s), template.HTMLEscapeString(d.Date), template.HTMLEscapeString(s), v)
+		}
+		if len(days) <= 31 || i%(len(days)/15+1) == 0 {
+			fmt.Fprintf(&b, `<text x="%.1f" y="%.0f" font-size="10" transform="rotate(45 %.1f %.0f)">%s</text>`,
+				x, top+height+12, x, top+height+12, template.HTMLEscapeString(shortDate(d.Date)))
+		}
+	}
+	b.WriteString(`</svg><ul class="legend">`)
+	for i, s := range series {
+		fmt.Fprintf(&b, `<li><span style="background:%s"></span>%s</li>`, colour(i, s), template.HTMLEscapeString(s))
+	}
+	b.WriteString(`</ul>`)
+	return b.String()
+}
+
+func shortDate(d string) string {
+	if len(d) == 10 {
+		return d[5:]
+	}
+	return d
+}
+
+var page = template.Must(template.New("forecast").Parse(`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>secalerts forecast for {{.R.Account}}</title>
+<style>
+body{font-family:system-ui,sans-serif;margin:2em;max-width:1000px;color:#222}
+table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{padding:2px 10px;border-bottom:1px solid #ddd}
+td.n{text-align:right;font-variant-numeric:tabular-nums}
+.legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:12px;font-size:13px}
+.legend span{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:middle}
+.none{color:#777}.err{color:#a00}
+</style></head><body>
+<h1>Alert forecast for member account {{.R.Account}}</h1>
+<p>{{.R.Files}} files ({{.Bytes}}), {{.R.Total.Events}} events read, {{.R.Total.Forwarded}} would leave the member account,
+<strong>{{.R.Total.Alerts}} alerts</strong> ({{.R.Total.Messages}} messages) over {{.R.Cost.DaysCovered}} days.</p>
+<h2>Alerts per day, by detector</h2>
+{{.ByDetector}}
+<h2>Alerts per day, by severity</h2>
+{{.BySeverity}}
+<h2>Totals</h2>
+<table><tr><th>Detector</th><th>Alerts</th></tr>{{range .Detectors}}<tr><td>{{.Key}}</td><td class="n">{{.Count}}</td></tr>{{end}}</table>
+<table><tr><th>Severity</th><th>Alerts</th></tr>{{range .Severities}}<tr><td>{{.Key}}</td><td class="n">{{.Count}}</td></tr>{{end}}</table>
+<table><tr><th>Destination</th><th>Messages</th></tr>{{range .Destinations}}<tr><td>{{.Key}}</td><td class="n">{{.Count}}</td></tr>{{end}}</table>
+<h2>Noisiest principals{{if .R.TopApproximate}} (approximate){{end}}</h2>
+<table><tr><th>Principal</th><th>Alerts</th></tr>{{range .R.TopPrincipals}}<tr><td>{{.Key}}</td><td class="n">{{.Count}}</td></tr>{{end}}</table>
+<h2>Noisiest API calls</h2>
+<table><tr><th>API call</th><th>Alerts</th></tr>{{range .R.TopAPICalls}}<tr><td>{{.Key}}</td><td class="n">{{.Count}}</td></tr>{{end}}</table>
+<h2>Per day</h2>
+<table><tr><th>Day</th><th>Events read</th><th>Forwarded</th><th>Alerts</th><th>Messages</th></tr>
+{{range .R.Days}}<tr><td>{{.Date}}</td><td class="n">{{.Events}}</td><td class="n">{{.Forwarded}}</td><td class="n">{{.Alerts}}</td><td class="n">{{.Messages}}</td></tr>{{end}}
+<tr><th>Total</th><td class="n">{{.R.Total.Events}}</td><td class="n">{{.R.Total.Forwarded}}</td><td class="n">{{.R.Total.Alerts}}</td><td class="n">{{.R.Total.Messages}}</td></tr></table>
+<h2>Cost</h2>
+<p>{{.R.Cost.BilledEvents}} billed events forwarded over {{.R.Cost.DaysCovered}} days: about {{.Monthly}} a month,
+<strong>USD {{.MonthlyUSD}} a month</strong> at USD {{.R.Cost.PricePerMillionUSD}} per million ({{.R.Cost.PriceSource}}, {{.R.Cost.PriceDate}}).
+{{.R.Cost.Note}}; {{.R.Cost.CrossRegionEvents}} forwarded events cross regions.</p>
+{{if .R.ErrorCount}}<h2 class="err">{{.R.ErrorCount}} errors</h2><ul>{{range .R.Errors}}<li>{{.}}</li>{{end}}</ul>{{end}}
+</body></html>
+`))

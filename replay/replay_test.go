@@ -1,0 +1,381 @@
+package replay_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"secalerts/config"
+	"secalerts/preview"
+	"secalerts/replay"
+	"secalerts/stack"
+)
+
+const (
+	hubFile       = "../Pulumi.hub.yaml"
+	memberFile    = "../Pulumi.member.yaml"
+	memberAccount = "111111111111" // accountId in Pulumi.member.yaml
+)
+
+// Each stack is previewed once per test binary.
+var (
+	previewMu sync.Mutex
+	previews  = map[string]*previewResult{}
+)
+
+type previewResult struct {
+	once sync.Once
+	rs   []preview.Resource
+	err  error
+}
+
+func previewOf(t *testing.T, path string) []preview.Resource {
+	t.Helper()
+	previewMu.Lock()
+	p := previews[path]
+	if p == nil {
+		p = &previewResult{}
+		previews[path] = p
+	}
+	previewMu.Unlock()
+	p.once.Do(func() {
+		st, err := preview.LoadStackFile(path)
+		if err != nil {
+			p.err = err
+			return
+		}
+		p.rs, p.err = preview.Run(st, preview.Options{Regions: config.DefaultRegions()}, stack.Run)
+	})
+	if p.err != nil {
+		t.Fatalf("previewing %s: %v", path, p.err)
+	}
+	return p.rs
+}
+
+func pipeline(t *testing.T, member, hub string) *replay.Pipeline {
+	t.Helper()
+	p, err := replay.New(previewOf(t, member), previewOf(t, hub))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// stackFile writes Pulumi.<name>.yaml next to a copy of the project file in
+// a temporary directory shared by the test binary's stacks.
+var (
+	stackDirOnce sync.Once
+	stackDir     string
+)
+
+func stackFile(t *testing.T, name, content string) string {
+	t.Helper()
+	stackDirOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "replay-stacks")
+		if err != nil {
+			t.Fatal(err)
+		}
+		project, err := os.ReadFile("../Pulumi.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "Pulumi.yaml"), project, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		stackDir = dir
+	})
+	path := filepath.Join(stackDir, "Pulumi."+name+".yaml")
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if stackDir != "" {
+		os.RemoveAll(stackDir)
+	}
+	os.Exit(code)
+}
+
+func canary(t *testing.T, sev, account, region string) []byte {
+	t.Helper()
+	b, err := json.Marshal(map[string]any{
+		"version": "0", "id": "00000000-0000-4000-8000-000000000001",
+		"detail-type": "secalerts canary", "source": "secalerts.canary",
+		"account": account, "time": "2026-03-04T05:06:07Z", "region": region, "resources": []any{},
+		"detail": map[string]any{"severity": sev, "message": "test"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func writeFile(t *testing.T, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "events.json")
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestReadEvents(t *testing.T) {
+	for _, tc := range []struct {
+		name, content string
+		ids           []string
+	}{
+		{"one object", `{"id": "a", "n": 1}`, []string{"a"}},
+		{"pretty object", "\n{\n  \"id\": \"a\"\n}\n\n", []string{"a"}},
+		{"array", `[{"id": "a"}, {"id": "b"}]`, []string{"a", "b"}},
+		{"JSON lines", "{\"id\": \"a\"}\n{\"id\": \"b\"}\n\n{\"id\": \"c\"}\n", []string{"a", "b", "c"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			events, err := replay.ReadEvents(writeFile(t, tc.content))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, ev := range events {
+				var e struct{ ID string }
+				if err := json.Unmarshal(ev, &e); err != nil {
+					t.Fatalf("event %s is not JSON: %v", ev, err)
+				}
+				ids = append(ids, e.ID)
+			}
+			if strings.Join(ids, ",") != strings.Join(tc.ids, ",") {
+				t.Errorf("events %v, want %v", ids, tc.ids)
+			}
+		})
+	}
+}
+
+func TestReadEventsErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name, content string
+		want          []string
+	}{
+		{"empty file", "", []string{"no event"}},
+		{"blank file", " \n\t\n", []string{"no event"}},
+		{"empty array", "[]", []string{"no event"}},
+		{"malformed second line", "{\"id\": \"a\"}\n{\"id\": \n", []string{"event 2"}},
+		{"malformed third line", "{\"id\": \"a\"}\n{\"id\": \"b\"}\n{id: c}\n", []string{"event 3"}},
+		{"truncated object", `{"id": "a", "source":`, []string{"event 1"}},
+		{"truncated array", `[{"id": "a"}, {"id": `, []string{"array"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := writeFile(t, tc.content)
+			events, err := replay.ReadEvents(path)
+			if err == nil {
+				t.Fatalf("ReadEvents = %d events, want an error", len(events))
+			}
+			for _, w := range append(tc.want, path) {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+		})
+	}
+	if _, err := replay.ReadEvents(filepath.Join(t.TempDir(), "absent.json")); err == nil || !strings.Contains(err.Error(), "absent.json") {
+		t.Errorf("missing file: error %v, want one naming the file", err)
+	}
+}
+
+func TestReplayRejectsWhatIsNotAnEvent(t *testing.T) {
+	p := pipeline(t, memberFile, hubFile)
+	for _, tc := range []struct {
+		name, event string
+	}{
+		{"number", `1`},
+		{"array", `[{"source": "secalerts.canary"}]`},
+		{"no source", `{"detail-type": "secalerts canary", "account": "111111111111", "region": "us-east-1", "detail": {}}`},
+		{"no region", `{"source": "secalerts.canary", "detail-type": "secalerts canary", "account": "111111111111"}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := p.Replay("events.json", 2, []byte(tc.event))
+			if res.Error == "" || !strings.Contains(res.Error, "events.json") || !strings.Contains(res.Error, "event 3") {
+				t.Errorf("error %q, want one naming events.json and event 3", res.Error)
+			}
+			if res.Forwarded || len(res.Deliveries) != 0 {
+				t.Errorf("a malformed event was forwarded: %+v", res)
+			}
+		})
+	}
+}
+
+// TestReplayPutsTheEventInTheMemberAccount: the member's default bus only
+// carries the member's account, so replay rewrites the sample's account and
+// says so.
+func TestReplayPutsTheEventInTheMemberAccount(t *testing.T) {
+	p := pipeline(t, memberFile, hubFile)
+
+	res := p.Replay("x.json", 0, canary(t, "HIGH", "123456789012", "eu-west-1"))
+	if res.Error != "" {
+		t.Fatal(res.Error)
+	}
+	if res.Account != memberAccount || !strings.Contains(res.Note, "123456789012") || !strings.Contains(res.Note, memberAccount) {
+		t.Errorf("account %q note %q, want the member account and a note naming both accounts", res.Account, res.Note)
+	}
+	if !res.Forwarded || res.Customer != "acme" || len(res.Deliveries) == 0 {
+		t.Fatalf("a HIGH canary from the member is not delivered: %+v", res)
+	}
+	for _, d := range res.Deliveries {
+		if !strings.Contains(d.Message, memberAccount) || strings.Contains(d.Message, "123456789012") {
+			t.Errorf("%s: the message does not show the member account alone:\n%s", d.Destination, d.Message)
+		}
+	}
+
+	same := p.Replay("y.json", 0, canary(t, "HIGH", memberAccount, "eu-west-1"))
+	if same.Note != "" || same.Account != memberAccount || len(same.Deliveries) != len(res.Deliveries) {
+		t.Errorf("an event already in the member account: note %q account %q, %d deliveries (want %d)",
+			same.Note, same.Account, len(same.Deliveries), len(res.Deliveries))
+	}
+}
+
+// TestReplayAppliesTheBusPolicy replays through a hub whose customer acme
+// does not list the member account: the member forwards, the bus refuses.
+func TestReplayAppliesTheBusPolicy(t *testing.T) {
+	example, err := os.ReadFile(hubFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	content := strings.Replace(string(example), `- id: "111111111111"`, `- id: "444444444444"`, 1)
+	if content == string(example) {
+		t.Fatal("Pulumi.hub.yaml no longer lists account 111111111111 for acme; update this test")
+	}
+	p := pipeline(t, memberFile, stackFile(t, "stranger", content))
+
+	res := p.Replay("x.json", 0, canary(t, "CRITICAL", "123456789012", "eu-west-1"))
+	if res.Error != "" {
+		t.Fatal(res.Error)
+	}
+	if !res.Forwarded || res.Customer != "acme" {
+		t.Fatalf("the member did not forward to acme's bus: %+v", res)
+	}
+	if len(res.Deliveries) != 0 {
+		t.Errorf("the bus admitted account %s: %+v", memberAccount, res.Deliveries)
+	}
+	if !strings.Contains(res.Dropped, "does not admit account "+memberAccount) {
+		t.Errorf("dropped %q, want the bus policy's refusal of %s", res.Dropped, memberAccount)
+	}
+	if !strings.Contains(res.Note, "replaced by the member's account "+memberAccount) {
+		t.Errorf("note %q, want the account rewrite", res.Note)
+	}
+}
+
+type chatbotNotification struct {
+	Version string
+	Source  string
+	Content struct {
+		Title       string
+		Description string
+		NextSteps   []string
+	}
+}
+
+func TestChatDeliveriesAreChatbotNotifications(t *testing.T) {
+	p := pipeline(t, memberFile, hubFile)
+	res := p.Replay("x.json", 0, canary(t, "CRITICAL", memberAccount, "eu-west-1"))
+	if res.Error != "" {
+		t.Fatal(res.Error)
+	}
+	chats := 0
+	for _, d := range res.Deliveries {
+		if !replay.IsChat(d.Destination) {
+			var n chatbotNotification
+			if json.Unmarshal([]byte(d.Message), &n) == nil && n.Source == "custom" {
+				t.Errorf("%s gets a Chatbot notification", d.Destination)
+			}
+			continue
+		}
+		chats++
+		var n chatbotNotification
+		if err := json.Unmarshal([]byte(d.Message), &n); err != nil {
+			t.Errorf("%s: message is not JSON: %v\n%s", d.Destination, err, d.Message)
+			continue
+		}
+		if n.Version != "1.0" || n.Source != "custom" || !strings.Contains(n.Content.Title, "CRITICAL") || n.Content.Description == "" {
+			t.Errorf("%s: not a Chatbot custom notification with a title: %+v", d.Destination, n)
+		}
+	}
+	if chats != 2 {
+		t.Errorf("%d chat deliveries, want acme's 2 Slack channels: %+v", chats, res.Deliveries)
+	}
+	var n chatbotNotification
+	if err := json.Unmarshal([]byte(res.Message), &n); err != nil || n.Content.Title == "" {
+		t.Errorf("Message is not the chat rendering: %s", res.Message)
+	}
+}
+
+// TestMessageIsTheTeamsRendering: a customer with Teams and e-mail only
+// still gets the chat rendering as the result's message.
+func TestMessageIsTheTeamsRendering(t *testing.T) {
+	member := stackFile(t, "globex", `config:
+  pulumi:disable-default-providers:
+    - aws
+  secalerts:role: member
+  secalerts:member:
+    accountId: "333333333333"
+    hubEventBusArn: arn:aws:events:us-east-1:999999999999:event-bus/secalerts-globex
+    regions:
+      - us-east-1
+`)
+	p := pipeline(t, member, hubFile)
+	res := p.Replay("x.json", 0, canary(t, "CRITICAL", "333333333333", "us-east-1"))
+	if res.Error != "" {
+		t.Fatal(res.Error)
+	}
+	var kinds []string
+	for _, d := range res.Deliveries {
+		kinds = append(kinds, strings.SplitN(d.Destination, ":", 2)[0])
+	}
+	if res.Customer != "globex" || strings.Join(kinds, ",") != "email,teams" {
+		t.Fatalf("customer %q deliveries %v, want globex's e-mail and Teams channel", res.Customer, kinds)
+	}
+	var n chatbotNotification
+	if err := json.Unmarshal([]byte(res.Message), &n); err != nil || n.Source != "custom" || n.Content.Title == "" {
+		t.Errorf("Message is not the Teams (Chatbot) rendering:\n%s", res.Message)
+	}
+}
+
+// TestReplayInAnotherPartition: bus ARNs follow the hub region's partition,
+// so a GovCloud member's hubEventBusArn finds its bus.
+func TestReplayInAnotherPartition(t *testing.T) {
+	example, err := os.ReadFile(hubFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hub := strings.Replace(string(example), "region: us-east-1", "region: us-gov-west-1", 1)
+	hub = strings.ReplaceAll(hub, "arn:aws:iam::", "arn:aws-us-gov:iam::")
+	member := `config:
+  pulumi:disable-default-providers:
+    - aws
+  secalerts:role: member
+  secalerts:member:
+    accountId: "111111111111"
+    hubEventBusArn: arn:aws-us-gov:events:us-gov-west-1:999999999999:event-bus/secalerts-acme
+    homeRegion: us-gov-west-1
+    regions:
+      - us-gov-west-1
+    # PlanMember wants us-east-1 for global events even in GovCloud.
+    detectors:
+      iam-policy-changes:
+        enabled: false
+      organization-leave:
+        enabled: false
+`
+	hubRes := previewOf(t, stackFile(t, "govhub", hub))
+	if arn := replay.BusARNs(hubRes)["acme"]; arn != "arn:aws-us-gov:events:us-gov-west-1:999999999999:event-bus/secalerts-acme" {
+		t.Errorf("acme's bus is %s", arn)
+	}
+	p := pipeline(t, stackFile(t, "govmember", member), stackFile(t, "govhub", hub))
+	res := p.Replay("x.json", 0, canary(t, "HIGH", memberAccount, "us-gov-west-1"))
+	if res.Error != "" || !res.Forwarded || res.Customer != "acme" || len(res.Deliveries) == 0 {
+		t.Errorf("a HIGH canary in GovCloud is not delivered: %+v", res)
+	}
+}
