@@ -22,8 +22,11 @@ import (
 type Pipeline struct {
 	// account is the member account: events on its default buses carry it.
 	account string
-	member  []forwardRule
-	buses   map[string]*bus // by bus ARN
+	// hubAccount owns the buses; events it puts on them itself (heartbeat
+	// reports) skip the member and the bus policy.
+	hubAccount string
+	member     []forwardRule
+	buses      map[string]*bus // by bus ARN
 }
 
 type forwardRule struct {
@@ -121,6 +124,9 @@ func (p *Pipeline) addHub(hub []preview.Resource) error {
 	all, err := buses(hub)
 	if err != nil {
 		return err
+	}
+	for _, r := range byType(hub, "aws:cloudcontrol/resource:Resource") {
+		p.hubAccount = r.Account
 	}
 	for arn, b := range all {
 		p.buses[arn] = &bus{name: b.Name, customer: strings.TrimPrefix(b.Name, routing.BusName("")), policy: b.Policy}

@@ -89,6 +89,9 @@ func (p *Pipeline) Replay(file string, index int, event []byte) Result {
 		res.Error = fmt.Sprintf("%s is not an EventBridge event: source, detail-type, account and region are required", where)
 		return res
 	}
+	if p.hubAccount != "" && env.Account == p.hubAccount {
+		return p.fromHub(res, env, event, where)
+	}
 	if p.account != "" && env.Account != p.account {
 		// An event replayed through a member happens in that member: its
 		// default bus only ever carries the member's own account ID.
@@ -129,6 +132,29 @@ func (p *Pipeline) Replay(file string, index int, event []byte) Result {
 		res.Dropped = fmt.Sprintf("the policy of bus %s does not admit account %s", b.name, env.Account)
 		return res
 	}
+	return p.deliver(res, b, target, event, where)
+}
+
+// fromHub replays an event the hub account puts on the member's customer
+// bus itself, as its heartbeat check does: no member rule, no bus policy.
+func (p *Pipeline) fromHub(res Result, env envelope, event []byte, where string) Result {
+	res.EventID, res.Account, res.Region = env.ID, env.Account, env.Region
+	var target string
+	for _, r := range p.member {
+		target = r.target
+	}
+	b := p.buses[target]
+	if b == nil {
+		res.Dropped = "the event comes from the hub account, and the member forwards to no bus of the hub stack"
+		return res
+	}
+	res.Forwarded, res.Customer = true, b.customer
+	res.Note = fmt.Sprintf("event of the hub account %s, put directly on bus %s", env.Account, b.name)
+	return p.deliver(res, b, target, event, where)
+}
+
+// deliver applies the rules of bus b to an event that reached it.
+func (p *Pipeline) deliver(res Result, b *bus, target string, event []byte, where string) Result {
 	best := severity.Severity(-1)
 	for _, r := range b.rules {
 		ok, err := eventbridge.MatchPattern(r.pattern, event)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"secalerts/config"
+	"secalerts/detectors"
 	"secalerts/preview"
 	"secalerts/replay"
 	"secalerts/stack"
@@ -18,6 +19,7 @@ const (
 	hubFile       = "../Pulumi.hub.yaml"
 	memberFile    = "../Pulumi.member.yaml"
 	memberAccount = "111111111111" // accountId in Pulumi.member.yaml
+	hubAccount    = "999999999999" // accountId in Pulumi.hub.yaml
 )
 
 // Each stack is previewed once per test binary.
@@ -377,5 +379,38 @@ func TestReplayInAnotherPartition(t *testing.T) {
 	res := p.Replay("x.json", 0, canary(t, "HIGH", memberAccount, "us-gov-west-1"))
 	if res.Error != "" || !res.Forwarded || res.Customer != "acme" || len(res.Deliveries) == 0 {
 		t.Errorf("a HIGH canary in GovCloud is not delivered: %+v", res)
+	}
+}
+
+// TestReplayOfAHubEvent replays a heartbeat report, which the hub account
+// puts on the customer's bus itself: it skips the member and the bus policy
+// (which admits only the customer's accounts), keeps its account, and is
+// delivered by the hub-only rule; the same event from a member account is
+// not a heartbeat report, since the hub's rules pin the hub account.
+func TestReplayOfAHubEvent(t *testing.T) {
+	p := pipeline(t, memberFile, hubFile)
+	event := func(account string) []byte {
+		b, err := json.Marshal(map[string]any{
+			"version": "0", "id": "00000000-0000-4000-8000-000000000002",
+			"detail-type": detectors.HeartbeatMissingDetailType, "source": detectors.HeartbeatSource,
+			"account": account, "time": "2026-03-04T05:06:07Z", "region": "us-east-1", "resources": []any{},
+			"detail": map[string]any{"account": memberAccount, "region": "eu-west-1", "lastSeen": "2026-03-04T01:00:00Z",
+				"silentHours": "4.1", "missingAfterHours": 3},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	res := p.Replay("hub.json", 0, event(hubAccount))
+	if res.Error != "" || res.Account != hubAccount || res.ForwardRule != "" || res.Customer != "acme" {
+		t.Fatalf("a hub event: %+v", res)
+	}
+	if res.Detector != "heartbeat-missing" || len(res.Deliveries) == 0 || !strings.Contains(res.Message, "eu-west-1") {
+		t.Errorf("the heartbeat report is not delivered naming the silent region: %+v", res)
+	}
+	forged := p.Replay("member.json", 0, event(memberAccount))
+	if len(forged.Deliveries) != 0 {
+		t.Errorf("a member account's look-alike heartbeat report is delivered: %+v", forged.Deliveries)
 	}
 }

@@ -120,6 +120,26 @@ func (r *Router) MemberPatterns(region string) [][]byte {
 	return out
 }
 
+// Patterns returns the event patterns of every member rule and hub rule
+// Route matches, for callers that prune events before routing them.
+func (r *Router) Patterns() [][]byte {
+	var out [][]byte
+	for _, region := range r.Regions() {
+		out = append(out, r.MemberPatterns(region)...)
+	}
+	arns := make([]string, 0, len(r.buses))
+	for arn := range r.buses {
+		arns = append(arns, arn)
+	}
+	sort.Strings(arns)
+	for _, arn := range arns {
+		for _, hr := range r.buses[arn].b.rules {
+			out = append(out, hr.pattern)
+		}
+	}
+	return out
+}
+
 // Route sends one event, already in the member account, through the
 // member's rules of region, the hub bus's policy and the hub's rules. The
 // caller gives region and account as the event holds them, so the event is

@@ -27,7 +27,9 @@ func TestRouterAgreesWithReplay(t *testing.T) {
 		}
 		for i, ev := range events {
 			want := p.Replay(f, i, ev)
-			if want.Error != "" {
+			// The router routes what member accounts log (forecast's
+			// input); events the hub makes itself are not among them.
+			if want.Error != "" || want.Account == hubAccount {
 				continue
 			}
 			// Replay puts the event in the member account first.

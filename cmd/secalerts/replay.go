@@ -86,13 +86,18 @@ func writeResult(w io.Writer, r replay.Result, indexed bool) {
 	if indexed {
 		name = fmt.Sprintf("%s[%d]", r.File, r.Index)
 	}
+	// Events the hub puts on a bus itself pass no member rule.
+	via := "forwarded by " + r.ForwardRule
+	if r.ForwardRule == "" {
+		via = "sent by the hub"
+	}
 	switch {
 	case !r.Forwarded:
 		fmt.Fprintf(w, "%s: not forwarded (no member rule in %s matches)\n", name, r.Region)
 	case len(r.Deliveries) == 0:
-		fmt.Fprintf(w, "%s: forwarded by %s to customer %s, no delivery: %s\n", name, r.ForwardRule, r.Customer, r.Dropped)
+		fmt.Fprintf(w, "%s: %s to customer %s, no delivery: %s\n", name, via, r.Customer, r.Dropped)
 	default:
-		fmt.Fprintf(w, "%s: %s %s, forwarded by %s to customer %s\n", name, r.Severity, r.Detector, r.ForwardRule, r.Customer)
+		fmt.Fprintf(w, "%s: %s %s, %s to customer %s\n", name, r.Severity, r.Detector, via, r.Customer)
 	}
 	if r.Note != "" {
 		fmt.Fprintf(w, "  note: %s\n", r.Note)
