@@ -54,8 +54,8 @@ func runFleet(args []string, stdout, stderr io.Writer) int {
 	var obs fleet.Observer = fleet.NewLogObserver(stdout, op, specs)
 	var live *fleet.TerminalObserver
 	if f, ok := stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		width, _, _ := term.GetSize(int(f.Fd()))
-		live = fleet.NewTerminalObserver(stdout, op, specs, width)
+		width, height, _ := term.GetSize(int(f.Fd()))
+		live = fleet.NewTerminalObserver(stdout, op, specs, width, height)
 		obs = live
 	}
 	results := fleet.Run(ctx, op, specs, newFleetRunner(or(set["project-dir"], ".")), parallel, obs)

@@ -49,6 +49,23 @@ func previewStack(path string, hub []preview.Resource) (preview.Stack, []preview
 	return st, resources, nil
 }
 
+// previewPair previews a hub and a member stack file, the member against
+// that hub, checking each file's role.
+func previewPair(hubFile, memberFile string) (hub, member []preview.Resource, err error) {
+	hubStack, hub, err := previewStack(hubFile, nil)
+	if err == nil {
+		err = checkRole(hubFile, hubStack, config.RoleHub, "--hub")
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	memberStack, member, err := previewStack(memberFile, hub)
+	if err == nil {
+		err = checkRole(memberFile, memberStack, config.RoleMember, "--member")
+	}
+	return hub, member, err
+}
+
 // hubOutputs answers a member's StackReference to its hub: the buses of the
 // hub preview, or, without one, a stand-in ARN for the member's customer.
 func hubOutputs(member preview.Stack, hub []preview.Resource) map[string]map[string]any {

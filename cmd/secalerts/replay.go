@@ -18,18 +18,7 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "replay needs --hub, --member and at least one event file (%v)\n%s", err, usage)
 		return 2
 	}
-	hubStack, hub, err := previewStack(set["hub"], nil)
-	if err == nil {
-		err = checkRole(set["hub"], hubStack, config.RoleHub, "--hub")
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "error: %v\n", err)
-		return 1
-	}
-	memberStack, member, err := previewStack(set["member"], hub)
-	if err == nil {
-		err = checkRole(set["member"], memberStack, config.RoleMember, "--member")
-	}
+	hub, member, err := previewPair(set["hub"], set["member"])
 	if err != nil {
 		fmt.Fprintf(stderr, "error: %v\n", err)
 		return 1
