@@ -14,20 +14,10 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sqs"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"secalerts/components/internal/delivery"
 	"secalerts/config"
 	"secalerts/policy"
 	"secalerts/routing"
-)
-
-// Retry budget of every target: EventBridge's maximum (24 hours, 185
-// attempts), so a Chatbot or webhook outage delays alerts instead of
-// dropping them; what still fails lands in the dead-letter queue.
-const (
-	maxEventAgeSeconds = 86400
-	maxRetryAttempts   = 185
-	// dlqRetentionSeconds is SQS's maximum, 14 days, to give the operator
-	// time to redrive.
-	dlqRetentionSeconds = 1209600
 )
 
 type customerArgs struct {
@@ -64,7 +54,7 @@ func newCustomer(ctx *pulumi.Context, a customerArgs, parent pulumi.ResourceOpti
 		Name:                         pulumi.String(plan.DLQName),
 		KmsMasterKeyId:               a.key.Arn,
 		KmsDataKeyReusePeriodSeconds: pulumi.Int(300),
-		MessageRetentionSeconds:      pulumi.Int(dlqRetentionSeconds),
+		MessageRetentionSeconds:      pulumi.Int(delivery.DLQRetentionSeconds),
 		Policy:                       pulumi.String(queuePolicy),
 	}, parent)
 	if err != nil {
@@ -287,10 +277,7 @@ func newRule(ctx *pulumi.Context, prefix, busName string, r routing.Rule, d *des
 				InputPaths:    pulumi.ToStringMap(t.Transformer.Paths),
 				InputTemplate: pulumi.String(t.Transformer.Template),
 			},
-			RetryPolicy: &cloudwatch.EventTargetRetryPolicyArgs{
-				MaximumEventAgeInSeconds: pulumi.Int(maxEventAgeSeconds),
-				MaximumRetryAttempts:     pulumi.Int(maxRetryAttempts),
-			},
+			RetryPolicy:      delivery.RetryPolicy(),
 			DeadLetterConfig: &cloudwatch.EventTargetDeadLetterConfigArgs{Arn: dlq.Arn},
 		}
 		switch t.Kind {
@@ -313,21 +300,8 @@ func newRule(ctx *pulumi.Context, prefix, busName string, r routing.Rule, d *des
 // queue, and any failed invocation of the bus's rules.
 func newAlarms(ctx *pulumi.Context, prefix string, plan routing.Plan, topic *sns.Topic, parent pulumi.ResourceOption) error {
 	actions := pulumi.Array{topic.Arn}
-	if _, err := cloudwatch.NewMetricAlarm(ctx, prefix+"-dlq-depth", &cloudwatch.MetricAlarmArgs{
-		Name:               pulumi.String(plan.DLQName + "-depth"),
-		AlarmDescription:   pulumi.String("secalerts: alerts of customer " + plan.Customer + " could not be delivered and wait in " + plan.DLQName),
-		Namespace:          pulumi.String("AWS/SQS"),
-		MetricName:         pulumi.String("ApproximateNumberOfMessagesVisible"),
-		Dimensions:         pulumi.StringMap{"QueueName": pulumi.String(plan.DLQName)},
-		Statistic:          pulumi.String("Maximum"),
-		Period:             pulumi.Int(300),
-		EvaluationPeriods:  pulumi.Int(1),
-		Threshold:          pulumi.Float64(0),
-		ComparisonOperator: pulumi.String("GreaterThanThreshold"),
-		TreatMissingData:   pulumi.String("notBreaching"),
-		AlarmActions:       actions,
-		OkActions:          actions,
-	}, parent); err != nil {
+	if _, err := cloudwatch.NewMetricAlarm(ctx, prefix+"-dlq-depth", delivery.QueueDepthAlarm(plan.DLQName+"-depth", plan.DLQName,
+		"secalerts: alerts of customer "+plan.Customer+" could not be delivered and wait in "+plan.DLQName, actions), parent); err != nil {
 		return fmt.Errorf("creating the dead-letter alarm of %s: %w", plan.Customer, err)
 	}
 	// One Metrics Insights query covers every rule of the bus, however many

@@ -14,6 +14,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sqs"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"secalerts/components/internal/delivery"
 	"secalerts/config"
 	"secalerts/detectors"
 	"secalerts/policy"
@@ -81,7 +82,7 @@ func newHeartbeat(ctx *pulumi.Context, name string, acct policy.Account, cfg *co
 		Name:                         pulumi.String(HeartbeatDLQName),
 		KmsMasterKeyId:               key.Arn,
 		KmsDataKeyReusePeriodSeconds: pulumi.Int(300),
-		MessageRetentionSeconds:      pulumi.Int(dlqRetentionSeconds),
+		MessageRetentionSeconds:      pulumi.Int(delivery.DLQRetentionSeconds),
 		Policy:                       pulumi.String(queuePolicy),
 	}, parent)
 	if err != nil {
@@ -183,13 +184,10 @@ func newHeartbeat(ctx *pulumi.Context, name string, acct policy.Account, cfg *co
 func (hb *heartbeat) target(ctx *pulumi.Context, resName string, rule *cloudwatch.EventRule, busName string,
 	input string, transformer *cloudwatch.EventTargetInputTransformerArgs, dlq *sqs.Queue, acct policy.Account, opts ...pulumi.ResourceOption) error {
 	args := &cloudwatch.EventTargetArgs{
-		Rule:     rule.Name,
-		TargetId: pulumi.String("heartbeat"),
-		Arn:      hb.function.Arn,
-		RetryPolicy: &cloudwatch.EventTargetRetryPolicyArgs{
-			MaximumEventAgeInSeconds: pulumi.Int(maxEventAgeSeconds),
-			MaximumRetryAttempts:     pulumi.Int(maxRetryAttempts),
-		},
+		Rule:             rule.Name,
+		TargetId:         pulumi.String("heartbeat"),
+		Arn:              hb.function.Arn,
+		RetryPolicy:      delivery.RetryPolicy(),
 		DeadLetterConfig: &cloudwatch.EventTargetDeadLetterConfigArgs{Arn: dlq.Arn},
 	}
 	if busName != "" {
@@ -240,8 +238,14 @@ func (hb *heartbeat) newCustomerHeartbeat(ctx *pulumi.Context, prefix string, ac
 }
 
 // newHeartbeatAlarms tell the operator when the watcher itself fails: an
-// invocation that errors, an event it could not take, or a function that
-// has not run for two hours (its check rule disabled or deleted).
+// invocation that errors, an event it could not take, or a check that has
+// not run for two hours (its rule disabled or deleted, or its target
+// removed). The last watches the check rule's own invocations, not the
+// function's: heartbeats invoke the function too, so its invocation count
+// stays up while the check is gone (EventBridge User Guide, "Monitoring
+// Amazon EventBridge": a rule of the default bus has the RuleName dimension
+// alone, and Invocations is only sent when it is not zero, hence missing
+// data is breaching).
 func newHeartbeatAlarms(ctx *pulumi.Context, name string, topic *sns.Topic, parent pulumi.ResourceOption) error {
 	actions := pulumi.Array{topic.Arn}
 	for _, a := range []struct {
@@ -252,8 +256,8 @@ func newHeartbeatAlarms(ctx *pulumi.Context, name string, topic *sns.Topic, pare
 	}{
 		{"errors", "the heartbeat function failed: member silences may go unreported", "AWS/Lambda", "Errors", "Sum",
 			"GreaterThanThreshold", "notBreaching", pulumi.StringMap{"FunctionName": pulumi.String(HeartbeatFunctionName)}, 300, 1, 0},
-		{"not-running", "the heartbeat function has not run for two hours: member silences go unreported", "AWS/Lambda", "Invocations", "Sum",
-			"LessThanThreshold", "breaching", pulumi.StringMap{"FunctionName": pulumi.String(HeartbeatFunctionName)}, 3600, 2, 1},
+		{"not-running", "the heartbeat check (rule " + HeartbeatCheckRuleName + ") has not run for two hours: member silences go unreported", "AWS/Events", "Invocations", "Sum",
+			"LessThanThreshold", "breaching", pulumi.StringMap{"RuleName": pulumi.String(HeartbeatCheckRuleName)}, 3600, 2, 1},
 		{"dlq-depth", "heartbeats or checks could not be delivered to the heartbeat function and wait in " + HeartbeatDLQName, "AWS/SQS",
 			"ApproximateNumberOfMessagesVisible", "Maximum", "GreaterThanThreshold", "notBreaching",
 			pulumi.StringMap{"QueueName": pulumi.String(HeartbeatDLQName)}, 300, 1, 0},

@@ -99,11 +99,16 @@ func NewLogArchive(ctx *pulumi.Context, name string, args *LogArchiveArgs, opts 
 
 	// RetainOnDelete: the archive is evidence and outlives the stack; a
 	// `pulumi destroy` leaves it (and its bucket policy forbids deleting it
-	// anyway). Object Lock can only be switched on when the bucket is made.
+	// anyway). objectLockEnabled forces a new bucket when it changes, and a
+	// retained bucket of the same name would make that replacement fail:
+	// it is only read when the bucket is made, and Object Lock switched on
+	// later is enabled on the existing, versioned bucket by the object lock
+	// configuration below (S3 User Guide, "Enable Object Lock on an existing
+	// S3 bucket"). Once on, S3 never turns it off.
 	bucket, err := s3.NewBucketV2(ctx, name+"-bucket", &s3.BucketV2Args{
 		Bucket:            pulumi.String(cfg.BucketName),
 		ObjectLockEnabled: pulumi.Bool(cfg.ObjectLock != nil),
-	}, parent, pulumi.RetainOnDelete(true))
+	}, parent, pulumi.RetainOnDelete(true), pulumi.IgnoreChanges([]string{"objectLockEnabled"}))
 	if err != nil {
 		return nil, fmt.Errorf("creating the bucket of log archive %s: %w", name, err)
 	}
@@ -156,7 +161,8 @@ func NewLogArchive(ctx *pulumi.Context, name string, args *LogArchiveArgs, opts 
 	}
 	if l := cfg.ObjectLock; l != nil {
 		if _, err := s3.NewBucketObjectLockConfigurationV2(ctx, name+"-object-lock", &s3.BucketObjectLockConfigurationV2Args{
-			Bucket: bucket.Bucket,
+			Bucket:            bucket.Bucket,
+			ObjectLockEnabled: pulumi.String("Enabled"),
 			Rule: &s3.BucketObjectLockConfigurationV2RuleArgs{
 				DefaultRetention: &s3.BucketObjectLockConfigurationV2RuleDefaultRetentionArgs{
 					Mode: pulumi.String(l.Mode), Days: pulumi.Int(l.Days),
@@ -178,7 +184,11 @@ func NewLogArchive(ctx *pulumi.Context, name string, args *LogArchiveArgs, opts 
 	a.BucketName = pulumi.String(cfg.BucketName).ToStringOutput()
 	a.BucketArn = pulumi.String(policy.BucketARN(args.Account.Partition, cfg.BucketName)).ToStringOutput()
 	a.KeyArn = key.Arn
-	a.ObjectLock = pulumi.Bool(cfg.ObjectLock != nil).ToBoolOutput()
+	// Locked when configured now, or when the bucket was made locked: a
+	// bucket keeps Object Lock after objectLock is removed from the config,
+	// and member stacks must still keep AWS Config away from it.
+	locked := cfg.ObjectLock != nil
+	a.ObjectLock = bucket.ObjectLockEnabled.ApplyT(func(enabled bool) bool { return enabled || locked }).(pulumi.BoolOutput)
 	return a, ctx.RegisterResourceOutputs(a, pulumi.Map{
 		"bucketName": a.BucketName, "bucketArn": a.BucketArn, "keyArn": a.KeyArn, "objectLock": a.ObjectLock,
 	})

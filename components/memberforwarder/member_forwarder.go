@@ -14,6 +14,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sqs"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"secalerts/components/internal/delivery"
 	"secalerts/detectors"
 	"secalerts/policy"
 	"secalerts/routing"
@@ -21,14 +22,6 @@ import (
 
 // Type is the component's type token. Never change it.
 const Type = "secalerts:index:MemberForwarder"
-
-// Delivery settings of every forwarding target: EventBridge's maximum retry
-// budget, then the region's dead-letter queue.
-const (
-	maxEventAgeSeconds  = 86400
-	maxRetryAttempts    = 185
-	dlqRetentionSeconds = 1209600
-)
 
 // DLQName is the dead-letter queue of each region.
 const DLQName = detectors.ResourcePrefix + "forward-dlq"
@@ -128,7 +121,7 @@ func newRegion(ctx *pulumi.Context, prefix string, acct policy.Account, rules []
 	dlq, err := sqs.NewQueue(ctx, prefix+"-dlq", &sqs.QueueArgs{
 		Name:                    pulumi.String(DLQName),
 		SqsManagedSseEnabled:    pulumi.Bool(true),
-		MessageRetentionSeconds: pulumi.Int(dlqRetentionSeconds),
+		MessageRetentionSeconds: pulumi.Int(delivery.DLQRetentionSeconds),
 		Policy:                  pulumi.String(queuePolicy),
 	}, opts...)
 	if err != nil {
@@ -137,19 +130,8 @@ func newRegion(ctx *pulumi.Context, prefix string, acct policy.Account, rules []
 	// No alarm action: the alarm's state change is an event on this
 	// region's default bus, which the pipeline-alarm detector forwards to
 	// the hub like any other alert.
-	if _, err := cloudwatch.NewMetricAlarm(ctx, prefix+"-dlq-depth", &cloudwatch.MetricAlarmArgs{
-		Name:               pulumi.String(DLQName + "-depth"),
-		AlarmDescription:   pulumi.String("secalerts: security events of this region could not be forwarded to the hub and wait in " + DLQName),
-		Namespace:          pulumi.String("AWS/SQS"),
-		MetricName:         pulumi.String("ApproximateNumberOfMessagesVisible"),
-		Dimensions:         pulumi.StringMap{"QueueName": pulumi.String(DLQName)},
-		Statistic:          pulumi.String("Maximum"),
-		Period:             pulumi.Int(300),
-		EvaluationPeriods:  pulumi.Int(1),
-		Threshold:          pulumi.Float64(0),
-		ComparisonOperator: pulumi.String("GreaterThanThreshold"),
-		TreatMissingData:   pulumi.String("notBreaching"),
-	}, opts...); err != nil {
+	if _, err := cloudwatch.NewMetricAlarm(ctx, prefix+"-dlq-depth", delivery.QueueDepthAlarm(DLQName+"-depth", DLQName,
+		"secalerts: security events of this region could not be forwarded to the hub and wait in "+DLQName, nil), opts...); err != nil {
 		return fmt.Errorf("creating the dead-letter alarm: %w", err)
 	}
 	for _, r := range rules {
@@ -190,14 +172,11 @@ func newRegion(ctx *pulumi.Context, prefix string, acct policy.Account, rules []
 // role, EventBridge's full retry budget and the region's dead-letter queue.
 func newHubTarget(ctx *pulumi.Context, prefix string, rule *cloudwatch.EventRule, ruleName string, hubBus pulumi.StringInput, role *iam.Role, dlq *sqs.Queue, opts ...pulumi.ResourceOption) error {
 	if _, err := cloudwatch.NewEventTarget(ctx, prefix+"-"+strings.TrimPrefix(ruleName, detectors.ResourcePrefix)+"-hub", &cloudwatch.EventTargetArgs{
-		Rule:     rule.Name,
-		TargetId: pulumi.String("hub"),
-		Arn:      hubBus,
-		RoleArn:  role.Arn,
-		RetryPolicy: &cloudwatch.EventTargetRetryPolicyArgs{
-			MaximumEventAgeInSeconds: pulumi.Int(maxEventAgeSeconds),
-			MaximumRetryAttempts:     pulumi.Int(maxRetryAttempts),
-		},
+		Rule:             rule.Name,
+		TargetId:         pulumi.String("hub"),
+		Arn:              hubBus,
+		RoleArn:          role.Arn,
+		RetryPolicy:      delivery.RetryPolicy(),
 		DeadLetterConfig: &cloudwatch.EventTargetDeadLetterConfigArgs{Arn: dlq.Arn},
 	}, opts...); err != nil {
 		return fmt.Errorf("creating the hub target of rule %s: %w", ruleName, err)
