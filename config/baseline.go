@@ -103,6 +103,7 @@ func readBaseline(p *problems, member object, m *Member, homePartition string) *
 
 	readArchiveReference(p, o, b, m, homePartition)
 	if b.Config {
+		checkGlobalIAMRecording(p, o, b)
 		checkRulesForwarded(p, o, b, m)
 	}
 	return b
@@ -121,6 +122,27 @@ func checkGlobalRegion(p *problems, path, r string, m *Member, homePartition str
 		p.addf(path, "%q is not one of this stack's regions (%s): global resources would be recorded nowhere; choose one of them",
 			r, strings.Join(m.Regions, ", "))
 	}
+}
+
+// configWithoutGlobalIAM are the regions where AWS Config launched after
+// February 2022: it cannot record the global IAM resource types (users,
+// groups, roles, customer managed policies) there, so a recorder that is
+// the only one to include global resource types would record them nowhere
+// (AWS Config Developer Guide, "Recording AWS Resources" -> Global
+// resources; API RecordingGroup, includeGlobalResourceTypes).
+var configWithoutGlobalIAM = []string{
+	"ap-east-2", "ap-south-2", "ap-southeast-4", "ap-southeast-5", "ap-southeast-6", "ap-southeast-7",
+	"ca-west-1", "eu-central-2", "eu-south-2", "il-central-1", "me-central-1", "mx-central-1",
+}
+
+// checkGlobalIAMRecording records an error when the one region recording
+// global resource types cannot record the IAM ones.
+func checkGlobalIAMRecording(p *problems, o object, b *Baseline) {
+	if !slices.Contains(configWithoutGlobalIAM, b.GlobalRegion) {
+		return
+	}
+	p.addf(o.key("globalRegion"), "%q is a region where AWS Config cannot record the global IAM resource types (AWS Config launched there after February 2022), so IAM users, roles and policies would be recorded nowhere: set globalRegion to a covered region that is not one of %s, or set config: false",
+		b.GlobalRegion, strings.Join(configWithoutGlobalIAM, ", "))
 }
 
 // readArchiveReference reads where the logs go: the archive bucket and key

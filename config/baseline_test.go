@@ -104,6 +104,19 @@ func TestBaselineErrors(t *testing.T) {
 			m["regions"] = []any{"us-east-1", "ap-northeast-1"}
 			m["baseline"] = explicitArchive(nil)
 		}, k + ".globalRegion: not set, and its default, homeRegion eu-west-1, is not one of this stack's regions (us-east-1, ap-northeast-1)"},
+		{"global region cannot record IAM", func(m obj) {
+			m["regions"] = []any{"us-east-1", "eu-central-2"}
+			m["baseline"] = explicitArchive(obj{"globalRegion": "eu-central-2"})
+		}, k + `.globalRegion: "eu-central-2" is a region where AWS Config cannot record the global IAM resource types`},
+		{"home region cannot record IAM", func(m obj) {
+			m["homeRegion"] = "me-central-1"
+			m["regions"] = []any{"me-central-1", "eu-west-1"}
+			m["baseline"] = explicitArchive(nil)
+		}, k + `.globalRegion: "me-central-1" is a region where AWS Config cannot record the global IAM resource types`},
+		{"global region without IAM is fine without Config", func(m obj) {
+			m["regions"] = []any{"us-east-1", "eu-central-2"}
+			m["baseline"] = explicitArchive(obj{"globalRegion": "eu-central-2", "config": false})
+		}, ""},
 		{"cloudtrail rule", withBaseline(explicitArchive(obj{"cloudTrailRule": "cloudtrail-on"})),
 			k + `.cloudTrailRule: "cloudtrail-on" is not a CloudTrail rule the baseline deploys (expected multi-region-cloudtrail-enabled`},
 		{"config detector off", func(m obj) {

@@ -2,6 +2,7 @@ package config
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -77,6 +78,14 @@ func readLogArchive(p *problems, hub object, accountID, region, partition string
 	o, ok := readObject(p, hub.key("logArchive"), raw, logArchiveKeys...)
 	if !ok {
 		return nil
+	}
+	// GuardDuty cannot export findings generated in a commercial region to
+	// a bucket in an opt-in region (GuardDuty User Guide, "Exporting
+	// generated GuardDuty findings to Amazon S3 buckets" -> Considerations),
+	// and every member covers the commercial default regions.
+	if partition == "aws" && slices.Contains(optInRegions, region) {
+		p.addf(o.path, "the hub region %s is an opt-in region: GuardDuty in the members' default regions cannot export findings to a bucket there; run the hub whose stack owns the archive in a region enabled by default (%s)",
+			region, strings.Join(defaultRegions, ", "))
 	}
 	a := &LogArchive{BucketName: defaultArchiveBucket(accountID, region)}
 	if name, ok := o.str(p, "bucketName"); ok {

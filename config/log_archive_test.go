@@ -89,6 +89,8 @@ func TestLogArchiveErrors(t *testing.T) {
 		{"object lock zero days", archive(obj{"objectLock": obj{"days": 0}}), k + ".objectLock.days: 0 is out of range (expected 1 to 36500 days)"},
 		{"object lock too long", archive(obj{"objectLock": obj{"days": 36501}}), k + ".objectLock.days: 36501 is out of range"},
 		{"object lock beyond expiry", archive(obj{"expirationDays": 365, "objectLock": obj{"days": 400}}), k + ".objectLock.days: 400 is longer than expirationDays 365"},
+		{"hub in an opt-in region", func(h obj) { h["region"] = "af-south-1"; h["logArchive"] = obj{} },
+			k + ": the hub region af-south-1 is an opt-in region: GuardDuty in the members' default regions cannot export findings to a bucket there"},
 		{"reader not an ARN", archive(obj{"readers": []any{"auditor"}}), k + `.readers[0]: "auditor" is not an IAM principal ARN`},
 		{"reader not a string", archive(obj{"readers": []any{obj{}}}), k + ".readers[0]: expected a string, got an object"},
 		{"reader in another partition", archive(obj{"readers": []any{"arn:aws-cn:iam::999999999999:role/r"}}), k + `.readers[0]: "arn:aws-cn:iam::999999999999:role/r" is in partition aws-cn, but the hub region is in aws`},

@@ -232,6 +232,12 @@ func TestHubArchiveObjectLock(t *testing.T) {
 	if str(ret["mode"]) != "COMPLIANCE" || ret["days"] != float64(30) {
 		t.Errorf("default retention %v", ret)
 	}
+	// The configuration itself enables Object Lock, so an archive that
+	// switches it on after its bucket was made is locked without a new
+	// bucket.
+	if str(lock.Inputs["objectLockEnabled"]) != "Enabled" {
+		t.Errorf("object lock configuration objectLockEnabled %v, want Enabled", lock.Inputs["objectLockEnabled"])
+	}
 }
 
 func TestHubArchivePolicySizeIsCheckedBeforeAnyResource(t *testing.T) {
