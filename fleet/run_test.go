@@ -149,18 +149,20 @@ func TestCancelStopsTheRunningAndStartsNoMore(t *testing.T) {
 }
 
 func TestWriteSummary(t *testing.T) {
-	all := specs(3)
+	all := specs(4)
 	results := []Result{
 		{Spec: all[0], Status: Succeeded, Changes: Changes{"create": 3, "same": 9}},
 		{Spec: all[1], Status: Failed, Err: errors.New("preview of x: AccessDenied\nstack trace")},
 		{Spec: all[2], Status: Succeeded, Changes: Changes{"same": 12}},
+		{Spec: all[3], Status: Failed, Err: fmt.Errorf("up of %s (account %s, role %s): %w", all[3].Name, all[3].AccountID, all[3].RoleARN,
+			errors.New("failed to run `pulumi version`"))},
 	}
 	var b strings.Builder
 	if err := WriteSummary(&b, OpPreview, results); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
-	if len(lines) != 5 {
+	if len(lines) != 6 {
 		t.Fatalf("summary:\n%s", b.String())
 	}
 	for i, want := range [][]string{
@@ -168,6 +170,8 @@ func TestWriteSummary(t *testing.T) {
 		{"o/secalerts/c-000000000001", "000000000001", "succeeded", "3 create"},
 		{"o/secalerts/c-000000000002", "failed", "preview of x: AccessDenied"},
 		{"o/secalerts/c-000000000003", "succeeded", "no changes"},
+		// The cause, without the stack and account the columns show.
+		{"o/secalerts/c-000000000004", "failed", "  failed to run `pulumi version`"},
 	} {
 		for _, w := range want {
 			if !strings.Contains(lines[i], w) {
@@ -178,8 +182,11 @@ func TestWriteSummary(t *testing.T) {
 	if strings.Contains(b.String(), "stack trace") {
 		t.Error("the table shows more than an error's first line")
 	}
-	if lines[4] != "preview: 2 succeeded, 1 failed, 0 cancelled, of 3 stacks" {
-		t.Errorf("count line %q", lines[4])
+	if strings.Contains(lines[4], "up of") {
+		t.Errorf("line 4 %q repeats the wrapping", lines[4])
+	}
+	if lines[5] != "preview: 2 succeeded, 2 failed, 0 cancelled, of 4 stacks" {
+		t.Errorf("count line %q", lines[5])
 	}
 }
 
@@ -199,28 +206,53 @@ func TestLogObserver(t *testing.T) {
 	}
 }
 
-func TestTerminalObserverRedrawsOneLinePerAccount(t *testing.T) {
-	all := specs(2)
+// TestTerminalObserver: a finished account's line is printed once, above
+// a live area (the running accounts and a count) that is redrawn in place
+// and never taller than the terminal, whatever the number of accounts.
+func TestTerminalObserver(t *testing.T) {
+	all := specs(300)
 	var b strings.Builder
-	d := NewTerminalObserver(&b, OpUp, all, 60)
+	d := NewTerminalObserver(&b, OpUp, all, 60, 6)
 	d.Started(0, all[0])
 	first := b.String()
-	if strings.Contains(first, "\x1b[2A") || strings.Count(first, "\n") != 2 {
-		t.Errorf("first frame %q: want two lines, no cursor movement", first)
+	if strings.Contains(first, "A\x1b[J") || strings.Count(first, "\n") != 2 {
+		t.Errorf("first frame %q: want the running account and the count, no cursor movement", first)
+	}
+	if !strings.Contains(first, "c-000000000001") || !strings.Contains(first, "0/300 done: 0 succeeded, 0 failed, 1 running, 299 waiting") {
+		t.Errorf("first frame %q", first)
+	}
+	for i := 1; i < 5; i++ {
+		d.Started(i, all[i])
 	}
 	b.Reset()
 	d.Finished(0, Result{Spec: all[0], Status: Failed, Err: errors.New(strings.Repeat("x", 200))})
 	frame := b.String()
-	if !strings.HasPrefix(frame, "\x1b[2A") || strings.Count(frame, "\n") != 2 {
-		t.Errorf("redraw %q: want cursor up 2 and two lines", frame)
+	// The previous live area: 3 running lines (room on a 6-line terminal),
+	// "… and 2 more running", the count.
+	if !strings.HasPrefix(frame, "\r\x1b[5A\x1b[J") {
+		t.Errorf("redraw %q: want cursor up over the 5 live lines and a clear", frame)
 	}
-	for _, l := range strings.Split(strings.TrimSuffix(frame[len("\x1b[2A"):], "\n"), "\n") {
-		text := strings.TrimPrefix(l, "\r\x1b[2K")
-		if n := len([]rune(text)); n > 60 {
-			t.Errorf("line of %d runes on a 60-column terminal: %q", n, text)
+	lines := strings.Split(strings.TrimSuffix(frame[len("\r\x1b[5A\x1b[J"):], "\n"), "\n")
+	if len(lines) != 6 {
+		t.Fatalf("redraw %q: want the finished line and 5 live lines", frame)
+	}
+	if !strings.HasPrefix(lines[0], "o/secalerts/c-000000000001") || !strings.Contains(lines[0], "failed: xxx") {
+		t.Errorf("finished line %q", lines[0])
+	}
+	for _, l := range lines {
+		if n := len([]rune(strings.TrimPrefix(l, "\x1b[2K"))); n > 60 {
+			t.Errorf("line of %d runes on a 60-column terminal: %q", n, l)
 		}
 	}
-	if !strings.Contains(frame, "failed: xxx") || !strings.Contains(frame, "c-000000000002") {
-		t.Errorf("redraw %q: want the failure and the waiting account", frame)
+	if !strings.Contains(lines[4], "… and 1 more running") || !strings.Contains(lines[5], "1/300 done: 0 succeeded, 1 failed, 4 running, 295 waiting") {
+		t.Errorf("live area %q", lines[1:])
+	}
+	// Progress redraws only the live area.
+	b.Reset()
+	d.last = time.Time{}
+	d.Progress(1, "  + aws:sqs:Queue secalerts-dlq creating  ")
+	if frame := b.String(); !strings.HasPrefix(frame, "\r\x1b[5A\x1b[J") ||
+		!strings.Contains(frame, "c-000000000002               up: + aws:sqs:Queu") || strings.Contains(frame, "failed: xxx") {
+		t.Errorf("progress frame %q", frame)
 	}
 }

@@ -261,6 +261,16 @@ func TestHubHeartbeatFunction(t *testing.T) {
 			t.Errorf("alarm %s notifies %v", suffix, a[0].Inputs["alarmActions"])
 		}
 	}
+	// "Not running" watches the check rule itself: the members' heartbeats
+	// invoke the function every hour whether the check runs or not.
+	if a := named(rs, "aws:cloudwatch/metricAlarm:MetricAlarm", hubaccount.HeartbeatFunctionName+"-not-running"); len(a) == 1 {
+		dims, _ := a[0].Inputs["dimensions"].(map[string]any)
+		if a[0].Inputs["namespace"] != "AWS/Events" || len(dims) != 1 || dims["RuleName"] != hubaccount.HeartbeatCheckRuleName ||
+			a[0].Inputs["treatMissingData"] != "breaching" {
+			t.Errorf("the not-running alarm watches %v %v (missing data %v), want AWS/Events Invocations of rule %s, missing data breaching",
+				a[0].Inputs["namespace"], dims, a[0].Inputs["treatMissingData"], hubaccount.HeartbeatCheckRuleName)
+		}
+	}
 }
 
 func TestHubHeartbeatRoleIsLeastPrivilege(t *testing.T) {
