@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"regexp"
 )
@@ -9,16 +10,55 @@ import (
 // and name characters from the IAM API's pathType and roleNameType).
 var roleARNShape = regexp.MustCompile(`^arn:(aws|aws-us-gov|aws-cn):iam::([0-9]{12}):role/([\w+=,.@-]+/)*[\w+=,.@-]{1,64}$`)
 
-// readAssumeRole reads secalerts:member.assumeRoleArn: a role in the member
-// account itself, because providers pin allowedAccountIds to it and a role
-// elsewhere would fail every deployment after the assumption succeeded.
-func readAssumeRole(p *problems, o object, accountID, homePartition string) string {
-	arn, ok := o.str(p, "assumeRoleArn")
-	if !ok {
-		return ""
+// AssumeRoleKey is the standard pulumi-aws setting for a role to assume.
+// Stacks disable the default provider, which is the only one that reads it
+// by itself, so the program reads it and gives it to every explicit
+// provider: a stack that sets it is never silently deployed with the
+// caller's own credentials.
+const AssumeRoleKey = "aws:assumeRole"
+
+// AssumeRole is the role every AWS provider of a stack assumes.
+type AssumeRole struct {
+	RoleARN     string
+	SessionName string
+	ExternalID  string
+}
+
+// sessionNameShape is STS's RoleSessionName: 2-64 of [\w+=,.@-].
+var sessionNameShape = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
+
+// externalIDShape is STS's ExternalId characters; its length is 2-1224
+// (Go's regexp repeats at most 1000).
+var externalIDShape = regexp.MustCompile(`^[\w+=,.@:/-]+$`)
+
+// ParseAssumeRole parses aws:assumeRole, the JSON of the key as the Pulumi
+// CLI hands structured config to the program; empty raw means not set. The
+// role must be in account (the stack's accountId), because providers pin
+// allowedAccountIds to it and a role elsewhere would fail every deployment
+// after the assumption succeeded, and in partition.
+func ParseAssumeRole(raw []byte, account, partition string) (AssumeRole, error) {
+	var ar AssumeRole
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return ar, nil
 	}
-	checkRoleARN(p, o.key("assumeRoleArn"), arn, accountID, homePartition)
-	return arn
+	var p problems
+	o, ok := readObject(&p, AssumeRoleKey, raw, "roleArn", "sessionName", "externalId")
+	if ok {
+		var set bool
+		if ar.RoleARN, set = o.str(&p, "roleArn"); !set {
+			p.addf(o.key("roleArn"), "not set: expected the ARN of a role in account %s to assume, e.g. arn:aws:iam::%s:role/secalerts-deploy", account, account)
+		} else {
+			checkRoleARN(&p, o.key("roleArn"), ar.RoleARN, account, partition)
+		}
+		if ar.SessionName, set = o.str(&p, "sessionName"); set && !sessionNameShape.MatchString(ar.SessionName) {
+			p.addf(o.key("sessionName"), "%q is not an STS session name (expected 2-64 letters, digits and +=,.@_-)", ar.SessionName)
+		}
+		// Never echoed: an external ID is a shared secret.
+		if ar.ExternalID, set = o.str(&p, "externalId"); set && (len(ar.ExternalID) < 2 || len(ar.ExternalID) > 1224 || !externalIDShape.MatchString(ar.ExternalID)) {
+			p.addf(o.key("externalId"), "is not an STS external ID (expected 2-1224 letters, digits and +=,.@:/_-)")
+		}
+	}
+	return ar, errors.Join(p.errs...)
 }
 
 // checkRoleARN records an error unless arn is an IAM role ARN in account
@@ -57,7 +97,7 @@ func CheckCustomerName(path, name string) error {
 }
 
 // CheckRoleARN returns an error unless arn is an IAM role ARN in account,
-// as secalerts:member.assumeRoleArn must be.
+// as aws:assumeRole.roleArn must be.
 func CheckRoleARN(path, arn, account string) error {
 	var p problems
 	checkRoleARN(&p, path, arn, account, "")

@@ -5,47 +5,46 @@ import (
 	"testing"
 )
 
-func TestParseMemberAssumeRole(t *testing.T) {
-	useDetectors(t, testDetectors...)
+func TestParseAssumeRole(t *testing.T) {
+	const account = "111111111111"
 	for _, tc := range []struct {
-		name, arn string
-		edit      func(m obj)
-		want      string // error substring; empty: valid
+		name, raw string
+		want      AssumeRole
+		err       string // error substring; empty: valid
 	}{
-		{name: "role in the account", arn: "arn:aws:iam::111111111111:role/secalerts-deploy"},
-		{name: "role with a path", arn: "arn:aws:iam::111111111111:role/ops/secalerts-deploy"},
-		{name: "not an ARN", arn: "secalerts-deploy",
-			want: `secalerts:member.assumeRoleArn: "secalerts-deploy" is not an IAM role ARN`},
-		{name: "a user, not a role", arn: "arn:aws:iam::111111111111:user/alice",
-			want: "is not an IAM role ARN"},
-		{name: "role in another account", arn: "arn:aws:iam::222222222222:role/secalerts-deploy",
-			want: "secalerts:member.assumeRoleArn: \"arn:aws:iam::222222222222:role/secalerts-deploy\" is a role in account 222222222222, not in account 111111111111"},
-		{name: "other partition", arn: "arn:aws-cn:iam::111111111111:role/secalerts-deploy",
-			want: "is in partition aws-cn, but the account's regions are in aws"},
+		{name: "not set", raw: ""},
+		{name: "role in the account", raw: `{"roleArn":"arn:aws:iam::111111111111:role/secalerts-deploy"}`,
+			want: AssumeRole{RoleARN: "arn:aws:iam::111111111111:role/secalerts-deploy"}},
+		{name: "every key", raw: `{"roleArn":"arn:aws:iam::111111111111:role/ops/deploy","sessionName":"ops-alice","externalId":"s3cr3t-id"}`,
+			want: AssumeRole{RoleARN: "arn:aws:iam::111111111111:role/ops/deploy", SessionName: "ops-alice", ExternalID: "s3cr3t-id"}},
+		{name: "not an ARN", raw: `{"roleArn":"secalerts-deploy"}`,
+			err: `aws:assumeRole.roleArn: "secalerts-deploy" is not an IAM role ARN`},
+		{name: "a user, not a role", raw: `{"roleArn":"arn:aws:iam::111111111111:user/alice"}`, err: "is not an IAM role ARN"},
+		{name: "role in another account", raw: `{"roleArn":"arn:aws:iam::222222222222:role/secalerts-deploy"}`,
+			err: `aws:assumeRole.roleArn: "arn:aws:iam::222222222222:role/secalerts-deploy" is a role in account 222222222222, not in account 111111111111`},
+		{name: "other partition", raw: `{"roleArn":"arn:aws-cn:iam::111111111111:role/secalerts-deploy"}`,
+			err: "is in partition aws-cn, but the account's regions are in aws"},
+		{name: "no role", raw: `{"sessionName":"ops"}`, err: "aws:assumeRole.roleArn: not set"},
+		{name: "a bare string", raw: `"arn:aws:iam::111111111111:role/secalerts-deploy"`, err: "aws:assumeRole: expected an object with keys roleArn"},
+		{name: "a key the program does not pass on", raw: `{"roleArn":"arn:aws:iam::111111111111:role/d","durationSeconds":900}`,
+			err: `aws:assumeRole.durationSeconds: unknown key`},
+		{name: "bad session name", raw: `{"roleArn":"arn:aws:iam::111111111111:role/d","sessionName":"has space"}`,
+			err: "aws:assumeRole.sessionName"},
+		{name: "bad external ID, not echoed", raw: `{"roleArn":"arn:aws:iam::111111111111:role/d","externalId":"x"}`,
+			err: "aws:assumeRole.externalId: is not an STS external ID"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m, err := ParseMember(memberWith(t, func(m obj) { m["assumeRoleArn"] = tc.arn }))
-			if tc.want == "" {
-				if err != nil {
-					t.Fatalf("unexpected error: %v", err)
-				}
-				if m.AssumeRoleARN != tc.arn {
-					t.Errorf("AssumeRoleARN = %q, want %q", m.AssumeRoleARN, tc.arn)
+			got, err := ParseAssumeRole([]byte(tc.raw), account, "aws")
+			if tc.err == "" {
+				if err != nil || got != tc.want {
+					t.Fatalf("got %+v, %v; want %+v", got, err, tc.want)
 				}
 				return
 			}
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("error = %v, want it to contain %q", err, tc.want)
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("error = %v, want it to contain %q", err, tc.err)
 			}
 		})
-	}
-
-	m, err := ParseMember(memberWith(t, nil))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if m.AssumeRoleARN != "" {
-		t.Errorf("absent assumeRoleArn: AssumeRoleARN = %q, want empty (the deployment's own credentials)", m.AssumeRoleARN)
 	}
 }
 

@@ -32,7 +32,7 @@ var knownDetectors = detectors.IDs
 
 var memberKeys = []string{
 	"accountId", "hubEventBusArn", "hubStack", "customer", "homeRegion",
-	"regions", "managementAccount", "minSeverity", "detectors", "assumeRoleArn",
+	"regions", "managementAccount", "minSeverity", "detectors",
 	"heartbeat", "baseline",
 }
 
@@ -96,7 +96,6 @@ func readMember(p *problems, data []byte) *Member {
 	}
 	m.MinSeverity = readSeverity(p, o, "minSeverity", DefaultMinSeverity)
 	m.Detectors = readDetectors(p, o)
-	m.AssumeRoleARN = readAssumeRole(p, o, m.AccountID, homePartition)
 	m.Heartbeat = readMemberHeartbeat(p, o)
 	m.Baseline = readBaseline(p, o, m, homePartition)
 	return m

@@ -125,10 +125,6 @@ type Member struct {
 	MinSeverity severity.Severity
 	// Detectors holds per-detector overrides by detector ID.
 	Detectors map[string]DetectorSettings
-	// AssumeRoleARN is a role in this account that every provider assumes,
-	// so one operator identity can deploy many members (secalerts fleet);
-	// empty uses the deployment's credentials as they are.
-	AssumeRoleARN string
 	// Heartbeat is the scheduled event each covered region sends to the hub
 	// (secalerts:member.heartbeat).
 	Heartbeat MemberHeartbeat

@@ -60,7 +60,7 @@ var nameShape = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
 // may not repeat them, so one value never silently wins over another.
 var entryKeys = map[string]string{
 	"accountId": "accountId", "customer": "customer", "hubStack": "hubStack (top level)",
-	"hubEventBusArn": "hubEventBusArn", "regions": "regions", "assumeRoleArn": "roleArn",
+	"hubEventBusArn": "hubEventBusArn", "regions": "regions",
 }
 
 // Load reads and validates an inventory file (YAML, or JSON, which YAML
@@ -201,7 +201,6 @@ func newSpec(name string, inv Inventory, e Entry, regions []string) (StackSpec, 
 		member[k] = v
 	}
 	member["accountId"] = e.AccountID
-	member["assumeRoleArn"] = e.RoleARN
 	if e.HubEventBusARN != "" {
 		member["hubEventBusArn"] = e.HubEventBusARN
 	} else {
@@ -232,6 +231,9 @@ func newSpec(name string, inv Inventory, e Entry, regions []string) (StackSpec, 
 			// JSON either way, and account IDs stay strings (with --path,
 			// the CLI would store 111111111111 as a number).
 			{Key: "secalerts:member", Value: string(raw)},
+			// The standard pulumi-aws setting, which the program hands to
+			// every provider of the stack.
+			{Key: config.AssumeRoleKey + ".roleArn", Value: e.RoleARN, Path: true},
 		},
 	}, nil
 }

@@ -43,13 +43,17 @@ func TestParseInventory(t *testing.T) {
 	if !reflect.DeepEqual(acme.Config[:2], want) || acme.Config[2].Key != "secalerts:member" {
 		t.Fatalf("acme config: %+v", acme.Config)
 	}
+	// The standard setting, which the program gives every provider.
+	if role := (ConfigValue{Key: "aws:assumeRole.roleArn", Value: "arn:aws:iam::111111111111:role/secalerts-deploy", Path: true}); acme.Config[3] != role {
+		t.Errorf("acme assume role config %+v, want %+v", acme.Config[3], role)
+	}
 	var member map[string]any
 	if err := json.Unmarshal([]byte(acme.Config[2].Value), &member); err != nil {
 		t.Fatal(err)
 	}
 	wantMember := map[string]any{
-		"accountId": "111111111111", "assumeRoleArn": "arn:aws:iam::111111111111:role/secalerts-deploy",
-		"hubStack": "acme-secops/secalerts/hub", "customer": "acme",
+		"accountId": "111111111111",
+		"hubStack":  "acme-secops/secalerts/hub", "customer": "acme",
 		"regions": []any{"us-east-1", "eu-west-1"}, "minSeverity": "HIGH",
 	}
 	if !reflect.DeepEqual(member, wantMember) {
@@ -89,8 +93,8 @@ func TestParseInventoryErrors(t *testing.T) {
 			`accounts[0] (acme 111111111111).regions[1]: "eu-west-9" is not a known AWS region`},
 		{"regions not a list", head + "  - {accountId: \"111111111111\", customer: acme, roleArn: \"arn:aws:iam::111111111111:role/d\", regions: all}\n",
 			`accounts[0] (acme 111111111111).regions: expected "enabled" or a list of regions`},
-		{"member repeats an entry field", head + "  - {accountId: \"111111111111\", customer: acme, roleArn: \"arn:aws:iam::111111111111:role/d\", member: {assumeRoleArn: x}}\n",
-			"accounts[0] (acme 111111111111).member.assumeRoleArn: set by the entry itself: use roleArn"},
+		{"member repeats an entry field", head + "  - {accountId: \"111111111111\", customer: acme, roleArn: \"arn:aws:iam::111111111111:role/d\", member: {regions: [us-east-1]}}\n",
+			"accounts[0] (acme 111111111111).member.regions: set by the entry itself: use regions"},
 		{"member key the program rejects", head + "  - {accountId: \"111111111111\", customer: acme, roleArn: \"arn:aws:iam::111111111111:role/d\", member: {minSeverity: SEVERE}}\n",
 			"fleet.yaml: accounts[0] (acme 111111111111): the stack config it makes is invalid: secalerts:member.minSeverity"},
 		{"no hub", "org: o\naccounts:\n" + acme, "accounts[0] (acme 111111111111): no hub: set hubStack"},

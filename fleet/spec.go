@@ -7,7 +7,7 @@ type StackSpec struct {
 	AccountID string
 	Customer  string
 	// RoleARN is the role the stack's providers assume (also in Config, as
-	// secalerts:member.assumeRoleArn); shown in progress and errors.
+	// aws:assumeRole.roleArn); shown in progress and errors.
 	RoleARN string
 	Regions []string
 	// Config is set on the stack, in order, before every operation, so

@@ -6,13 +6,14 @@ import (
 )
 
 // TestMemberProvidersAssumeTheConfiguredRole: with default providers
-// disabled, secalerts:member.assumeRoleArn only takes effect if every
-// explicit provider carries it.
+// disabled, aws:assumeRole only takes effect if every explicit provider
+// carries it.
 func TestMemberProvidersAssumeTheConfiguredRole(t *testing.T) {
 	const role = "arn:aws:iam::111111111111:role/secalerts-deploy"
-	body := "config:\n  pulumi:disable-default-providers: [aws]\n  secalerts:role: member\n  secalerts:member:\n" +
+	body := "config:\n  pulumi:disable-default-providers: [aws]\n  secalerts:role: member\n" +
+		"  aws:assumeRole:\n    roleArn: " + role + "\n  secalerts:member:\n" +
 		"    accountId: \"111111111111\"\n    hubEventBusArn: " + hubBusAcme + "\n" +
-		"    regions: [us-east-1, eu-west-1]\n    assumeRoleArn: " + role + "\n"
+		"    regions: [us-east-1, eu-west-1]\n"
 	rs, err := run(t, writeStack(t, body))
 	if err != nil {
 		t.Fatal(err)
@@ -33,7 +34,7 @@ func TestMemberProvidersAssumeTheConfiguredRole(t *testing.T) {
 	}
 	for _, r := range member(t) {
 		if r.Type == "pulumi:providers:aws" && r.Inputs["assumeRole"] != nil {
-			t.Errorf("example member stack: provider %s assumes %v without assumeRoleArn", r.Name, r.Inputs["assumeRole"])
+			t.Errorf("example member stack: provider %s assumes %v without aws:assumeRole", r.Name, r.Inputs["assumeRole"])
 		}
 	}
 }

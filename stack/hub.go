@@ -42,11 +42,15 @@ func runHub(ctx *pulumi.Context) error {
 		}
 	}
 	errs = append(errs, checkLogArchive(hub, acct)...)
+	role, err := readAssumeRole(ctx, acct)
+	if err != nil {
+		errs = append(errs, err)
+	}
 	if err := joinErrors(errs); err != nil {
 		return err
 	}
 
-	provider, err := newProvider(ctx, acct)
+	provider, err := newProvider(ctx, acct, role)
 	if err != nil {
 		return err
 	}

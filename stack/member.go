@@ -23,12 +23,16 @@ func runMember(ctx *pulumi.Context) error {
 		return err
 	}
 	home := policy.Account{Partition: config.Partition(m.HomeRegion), Region: m.HomeRegion, ID: m.AccountID}
+	role, err := readAssumeRole(ctx, home)
+	if err != nil {
+		return err
+	}
 	// An explicit region list is planned, and so validated, before anything
 	// is registered; discovery needs the home provider to ask AWS first.
 	var homeProvider *aws.Provider
 	regions := m.Regions
 	if m.DiscoverRegions {
-		if homeProvider, err = newProviderAs(ctx, home, m.AssumeRoleARN); err != nil {
+		if homeProvider, err = newProvider(ctx, home, role); err != nil {
 			return err
 		}
 		if regions, err = enabledRegions(ctx, homeProvider); err != nil {
@@ -40,7 +44,7 @@ func runMember(ctx *pulumi.Context) error {
 		return err
 	}
 	if homeProvider == nil {
-		if homeProvider, err = newProviderAs(ctx, home, m.AssumeRoleARN); err != nil {
+		if homeProvider, err = newProvider(ctx, home, role); err != nil {
 			return err
 		}
 	}
@@ -49,7 +53,7 @@ func runMember(ctx *pulumi.Context) error {
 		if providers[r] != nil {
 			continue
 		}
-		if providers[r], err = newProviderAs(ctx, policy.Account{Partition: home.Partition, Region: r, ID: home.ID}, m.AssumeRoleARN); err != nil {
+		if providers[r], err = newProvider(ctx, policy.Account{Partition: home.Partition, Region: r, ID: home.ID}, role); err != nil {
 			return err
 		}
 	}

@@ -44,19 +44,20 @@ func requireObject(ctx *pulumi.Context, key string) ([]byte, error) {
 	return []byte(raw), nil
 }
 
-// newProvider makes the explicit provider of one region. Stacks disable the
-// default provider, so a resource that misses its provider fails instead of
-// landing in the wrong region, and allowedAccountIds stops a deployment
-// with the wrong account's credentials before it changes anything.
-func newProvider(ctx *pulumi.Context, acct policy.Account) (*aws.Provider, error) {
-	return newProviderAs(ctx, acct, "")
+// readAssumeRole reads aws:assumeRole for a stack of account, before any
+// resource is created.
+func readAssumeRole(ctx *pulumi.Context, acct policy.Account) (config.AssumeRole, error) {
+	raw, _ := ctx.GetConfig(config.AssumeRoleKey)
+	return config.ParseAssumeRole([]byte(raw), acct.ID, acct.Partition)
 }
 
-// newProviderAs is newProvider assuming roleArn first when it is set
-// (secalerts:member.assumeRoleArn). Stacks disable the default provider, so
-// an aws:assumeRole stack setting would reach no resource: the role has to
-// be given to each explicit provider.
-func newProviderAs(ctx *pulumi.Context, acct policy.Account, roleArn string) (*aws.Provider, error) {
+// newProvider makes the explicit provider of one region, assuming role
+// first when it is set (aws:assumeRole, which only the disabled default
+// provider would read by itself). Stacks disable the default provider, so
+// a resource that misses its provider fails instead of landing in the
+// wrong region, and allowedAccountIds stops a deployment with the wrong
+// account's credentials before it changes anything.
+func newProvider(ctx *pulumi.Context, acct policy.Account, role config.AssumeRole) (*aws.Provider, error) {
 	args := &aws.ProviderArgs{
 		Region:            pulumi.String(acct.Region),
 		AllowedAccountIds: pulumi.StringArray{pulumi.String(acct.ID)},
@@ -64,12 +65,18 @@ func newProviderAs(ctx *pulumi.Context, acct policy.Account, roleArn string) (*a
 			Tags: pulumi.StringMap{"managed-by": pulumi.String("secalerts"), "secalerts:stack": pulumi.String(ctx.Stack())},
 		},
 	}
-	if roleArn != "" {
-		args.AssumeRole = &aws.ProviderAssumeRoleArgs{
-			RoleArn: pulumi.String(roleArn),
-			// Names the session in the member's CloudTrail.
-			SessionName: pulumi.String(sessionName(ctx.Stack())),
+	if role.RoleARN != "" {
+		name := role.SessionName
+		if name == "" {
+			// Names the session in the account's CloudTrail.
+			name = sessionName(ctx.Stack())
 		}
+		assume := &aws.ProviderAssumeRoleArgs{RoleArn: pulumi.String(role.RoleARN), SessionName: pulumi.String(name)}
+		if role.ExternalID != "" {
+			// A shared secret: kept secret in state whatever the stack file did.
+			assume.ExternalId = pulumi.ToSecret(pulumi.String(role.ExternalID)).(pulumi.StringOutput)
+		}
+		args.AssumeRole = assume
 	}
 	p, err := aws.NewProvider(ctx, "aws-"+acct.Region, args)
 	if err != nil {

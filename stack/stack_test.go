@@ -462,6 +462,9 @@ func TestInvalidConfigCreatesNothing(t *testing.T) {
 		{"bad severity", hubHead + "    customers:\n      - name: acme\n        accounts: [\"111111111111\"]\n        emails: [{address: a@example.com, minSeverity: SEVERE}]\n", "minSeverity"},
 		{"webhook URL not secret", hubHead + "    customers:\n      - name: acme\n        accounts: [\"111111111111\"]\n        webhooks: [{name: w, url: \"https://hooks.example.com/x\"}]\n", "--secret"},
 		{"rule quota", hubHead + "    maxRulesPerBus: 5\n    customers:\n      - name: acme\n        accounts: [\"111111111111\"]\n        emails: [a@example.com]\n", "maxRulesPerBus"},
+		{"hub role in another account", strings.Replace(hubHead, "config:\n", "config:\n  aws:assumeRole:\n    roleArn: arn:aws:iam::111111111111:role/deploy\n", 1) +
+			"    customers:\n      - name: acme\n        accounts: [\"111111111111\"]\n        emails: [a@example.com]\n", "aws:assumeRole.roleArn"},
+		{"member role that is not a role", "config:\n  secalerts:role: member\n  aws:assumeRole:\n    roleArn: deploy\n  secalerts:member:\n    accountId: \"111111111111\"\n    hubEventBusArn: " + hubBusAcme + "\n    regions: [us-east-1]\n", "aws:assumeRole.roleArn"},
 		{"member regions without us-east-1", "config:\n  secalerts:role: member\n  secalerts:member:\n    accountId: \"111111111111\"\n    hubEventBusArn: " + hubBusAcme + "\n    homeRegion: eu-west-1\n    regions: [eu-west-1]\n", "secalerts:member.regions"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
