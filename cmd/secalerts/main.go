@@ -55,6 +55,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
+	for _, a := range args[1:] {
+		if a == "-h" || a == "--help" {
+			fmt.Fprint(stdout, usage)
+			return 0
+		}
+	}
 	switch args[0] {
 	case "preview":
 		return runPreview(args[1:], stdout, stderr)

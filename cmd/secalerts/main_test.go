@@ -235,9 +235,11 @@ func TestUsageErrors(t *testing.T) {
 			t.Errorf("%q: want the usage on stderr only; stdout %q stderr %q", args, stdout.String(), stderr.String())
 		}
 	}
-	var stdout, stderr bytes.Buffer
-	if code := run([]string{"help"}, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "usage:") {
-		t.Errorf("help: exit %d, stdout %q", code, stdout.String())
+	for _, args := range [][]string{{"help"}, {"--help"}, {"forecast", "-h"}, {"fleet", "up", "--help"}} {
+		var stdout, stderr bytes.Buffer
+		if code := run(args, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "usage:") {
+			t.Errorf("%v: exit %d, stdout %q", args, code, stdout.String())
+		}
 	}
 }
 
