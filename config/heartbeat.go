@@ -14,6 +14,10 @@ import (
 const (
 	DefaultHeartbeatSchedule          = "rate(1 hour)"
 	DefaultHeartbeatMissingAfterHours = 3
+	// DefaultHeartbeatRemindEveryHours reminds of a silence once a day
+	// after its first report: hourly repeats of the same HIGH alert teach
+	// people to ignore it.
+	DefaultHeartbeatRemindEveryHours = 24
 )
 
 // Bounds of the heartbeat settings.
@@ -31,6 +35,13 @@ const (
 	// maxMissingAfterHours is a week, the time the hub remembers a silent
 	// account and region before it forgets it (see the heartbeat function).
 	maxMissingAfterHours = 168
+	// minRemindEveryHours is the hub's check interval: it cannot remind
+	// more often than it looks.
+	minRemindEveryHours = 1
+	// maxRemindEveryHours is a week: the hub forgets a silent account and
+	// region about a week after it fell silent, so a longer interval would
+	// never remind.
+	maxRemindEveryHours = 168
 )
 
 // MemberHeartbeat is secalerts:member.heartbeat.
@@ -51,6 +62,9 @@ type HubHeartbeat struct {
 	// before the hub reports it (default 3). It must exceed every member's
 	// schedule; see README.md.
 	MissingAfterHours int
+	// RemindEveryHours is how long after reporting a silence the hub
+	// reports it again while it lasts (default 24).
+	RemindEveryHours int
 }
 
 // rateShape is an EventBridge rate expression: "rate(value unit)", the unit
@@ -111,14 +125,14 @@ func readMemberHeartbeat(p *problems, o object) MemberHeartbeat {
 }
 
 // readHubHeartbeat reads secalerts:hub.heartbeat; absent is the default,
-// on with 3 hours.
+// on with 3 hours and a daily reminder.
 func readHubHeartbeat(p *problems, o object) HubHeartbeat {
-	h := HubHeartbeat{Enabled: true, MissingAfterHours: DefaultHeartbeatMissingAfterHours}
+	h := HubHeartbeat{Enabled: true, MissingAfterHours: DefaultHeartbeatMissingAfterHours, RemindEveryHours: DefaultHeartbeatRemindEveryHours}
 	raw, ok := o.raw("heartbeat")
 	if !ok {
 		return h
 	}
-	ho, ok := readObject(p, o.key("heartbeat"), raw, "enabled", "missingAfterHours")
+	ho, ok := readObject(p, o.key("heartbeat"), raw, "enabled", "missingAfterHours", "remindEveryHours")
 	if !ok {
 		return h
 	}
@@ -130,6 +144,13 @@ func readHubHeartbeat(p *problems, o object) HubHeartbeat {
 		if *n < minMissingAfterHours || *n > maxMissingAfterHours {
 			p.addf(ho.key("missingAfterHours"), "%d is out of range (expected %d to %d hours, more than the longest secalerts:member.heartbeat.schedule of the members, %s by default)",
 				*n, minMissingAfterHours, maxMissingAfterHours, DefaultHeartbeatSchedule)
+		}
+	}
+	if n, ok := ho.integer(p, "remindEveryHours"); ok && n != nil {
+		h.RemindEveryHours = *n
+		if *n < minRemindEveryHours || *n > maxRemindEveryHours {
+			p.addf(ho.key("remindEveryHours"), "%d is out of range (expected %d to %d hours between reminders of a silence, %d by default)",
+				*n, minRemindEveryHours, maxRemindEveryHours, DefaultHeartbeatRemindEveryHours)
 		}
 	}
 	return h

@@ -71,15 +71,30 @@ func TestHubHeartbeat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (HubHeartbeat{Enabled: true, MissingAfterHours: 3}); h.Heartbeat != want {
+	if want := (HubHeartbeat{Enabled: true, MissingAfterHours: 3, RemindEveryHours: 24}); h.Heartbeat != want {
 		t.Errorf("default heartbeat %+v, want %+v", h.Heartbeat, want)
 	}
 	h, err = ParseHub(hubWith(t, func(h obj) { h["heartbeat"] = obj{"enabled": false, "missingAfterHours": 6} }), true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (HubHeartbeat{Enabled: false, MissingAfterHours: 6}); h.Heartbeat != want {
+	if want := (HubHeartbeat{Enabled: false, MissingAfterHours: 6, RemindEveryHours: 24}); h.Heartbeat != want {
 		t.Errorf("heartbeat %+v, want %+v", h.Heartbeat, want)
+	}
+	for _, tc := range []struct {
+		value any
+		want  int
+	}{
+		{1, 1}, {12, 12}, {168, 168}, {"48", 48},
+	} {
+		h, err := ParseHub(hubWith(t, func(h obj) { h["heartbeat"] = obj{"remindEveryHours": tc.value} }), true)
+		if err != nil {
+			t.Errorf("remindEveryHours %v: %v", tc.value, err)
+			continue
+		}
+		if want := (HubHeartbeat{Enabled: true, MissingAfterHours: 3, RemindEveryHours: tc.want}); h.Heartbeat != want {
+			t.Errorf("remindEveryHours %v: heartbeat %+v, want %+v", tc.value, h.Heartbeat, want)
+		}
 	}
 	for _, tc := range []struct {
 		value any
@@ -88,7 +103,14 @@ func TestHubHeartbeat(t *testing.T) {
 		{obj{"missingAfterHours": 1}, "secalerts:hub.heartbeat.missingAfterHours: 1 is out of range (expected 2 to 168 hours"},
 		{obj{"missingAfterHours": 169}, "secalerts:hub.heartbeat.missingAfterHours: 169 is out of range"},
 		{obj{"missingAfterHours": "3h"}, `secalerts:hub.heartbeat.missingAfterHours: "3h" is not a whole number`},
-		{obj{"schedule": "rate(1 hour)"}, `secalerts:hub.heartbeat.schedule: unknown key "schedule" (valid keys here: enabled, missingAfterHours)`},
+		{obj{"remindEveryHours": 0}, "secalerts:hub.heartbeat.remindEveryHours: 0 is out of range (expected 1 to 168 hours between reminders of a silence, 24 by default)"},
+		{obj{"remindEveryHours": -3}, "secalerts:hub.heartbeat.remindEveryHours: -3 is out of range (expected 1 to 168 hours"},
+		{obj{"remindEveryHours": 169}, "secalerts:hub.heartbeat.remindEveryHours: 169 is out of range"},
+		{obj{"remindEveryHours": 1.5}, `secalerts:hub.heartbeat.remindEveryHours: "1.5" is not a whole number`},
+		{obj{"remindEveryHours": "daily"}, `secalerts:hub.heartbeat.remindEveryHours: "daily" is not a whole number`},
+		{obj{"remindEveryHours": true}, "secalerts:hub.heartbeat.remindEveryHours: expected a whole number, got a boolean"},
+		{obj{"remindAfterHours": 24}, `secalerts:hub.heartbeat.remindAfterHours: unknown key "remindAfterHours" (valid keys here: enabled, missingAfterHours, remindEveryHours)`},
+		{obj{"schedule": "rate(1 hour)"}, `secalerts:hub.heartbeat.schedule: unknown key "schedule" (valid keys here: enabled, missingAfterHours, remindEveryHours)`},
 	} {
 		_, err := ParseHub(hubWith(t, func(h obj) { h["heartbeat"] = tc.value }), true)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

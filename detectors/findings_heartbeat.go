@@ -21,7 +21,12 @@ const (
 // account and region stopped sending heartbeats: the pipeline from there is
 // broken (rules deleted or disabled, the forwarding role or the bus policy
 // changed, the region switched off), so its security events would go
-// unseen. The heartbeat itself alerts nobody.
+// unseen. The heartbeat itself alerts nobody. A silence is reported when
+// it is found and then reminded of every secalerts:hub.heartbeat.remindEveryHours;
+// the function writes whether a report is the first or a reminder as text
+// (detail.report), because an input transformer cannot choose between two
+// texts. Reports of a function from before reminders lack it, and show an
+// empty Report line.
 var heartbeatMissingDetector = Detector{
 	ID:          "heartbeat-missing",
 	Title:       "secalerts heartbeat missing",
@@ -51,6 +56,7 @@ var heartbeatMissingDetector = Detector{
 			"lastSeen":          "$.detail.lastSeen",
 			"silentHours":       "$.detail.silentHours",
 			"missingAfterHours": "$.detail.missingAfterHours",
+			"report":            "$.detail.report",
 		},
 		AboutAccount: "silentAccount",
 		AboutRegion:  "silentRegion",
@@ -62,6 +68,7 @@ var heartbeatMissingDetector = Detector{
 			{Label: "Silent region", Value: "<silentRegion>"},
 			{Label: "Last heartbeat", Value: "<lastSeen>"},
 			{Label: "Silent for", Value: "<silentHours> hours (limit <missingAfterHours>)"},
+			{Label: "Report", Value: "<report>"},
 			{Label: "Checked", Value: "<time>"},
 		},
 		ConsoleURL: "https://<silentRegion>.console.aws.amazon.com/events/home?region=<silentRegion>#/eventbus/default/rules/" + HeartbeatRuleName,

@@ -52,7 +52,9 @@ func HeartbeatFunctionPolicy(a Account, in HeartbeatFunctionInput) Document {
 			Sid:    sidHeartbeatTable,
 			Effect: Allow,
 			// UpdateItem records a heartbeat (conditionally, so a late one
-			// never moves the time back); Scan is the hourly check.
+			// never moves the time back) and when a silence was reported
+			// (so it is reminded of, not repeated every hour); Scan is the
+			// hourly check.
 			Action:   []string{"dynamodb:Scan", "dynamodb:UpdateItem"},
 			Resource: []string{in.TableARN},
 		},

@@ -15,7 +15,7 @@ import (
 
 func hubWith(heartbeat bool, customers ...config.Customer) *config.Hub {
 	return &config.Hub{AccountID: "999999999999", Region: "us-east-1", Customers: customers, MaxRulesPerBus: 300,
-		Heartbeat: config.HubHeartbeat{Enabled: heartbeat, MissingAfterHours: 3}}
+		Heartbeat: config.HubHeartbeat{Enabled: heartbeat, MissingAfterHours: 3, RemindEveryHours: 24}}
 }
 
 func heartbeatSample(t *testing.T, name string) []byte {

@@ -194,7 +194,8 @@ func TestHubHeartbeatFunction(t *testing.T) {
 	}
 	env, _ := fn.Inputs["environment"].(map[string]any)
 	vars, _ := env["variables"].(map[string]any)
-	if vars["TABLE_NAME"] != hubaccount.HeartbeatTableName || vars["MISSING_AFTER_HOURS"] != "3" || vars["FORGET_AFTER_DAYS"] != "8" {
+	if vars["TABLE_NAME"] != hubaccount.HeartbeatTableName || vars["MISSING_AFTER_HOURS"] != "3" || vars["FORGET_AFTER_DAYS"] != "8" ||
+		vars["REMIND_EVERY_HOURS"] != "24" {
 		t.Errorf("function environment %v", vars)
 	}
 	// The check runs hourly and its failures are kept.
@@ -270,6 +271,26 @@ func TestHubHeartbeatFunction(t *testing.T) {
 			t.Errorf("the not-running alarm watches %v %v (missing data %v), want AWS/Events Invocations of rule %s, missing data breaching",
 				a[0].Inputs["namespace"], dims, a[0].Inputs["treatMissingData"], hubaccount.HeartbeatCheckRuleName)
 		}
+	}
+}
+
+// TestHubHeartbeatSettings checks that the hub's heartbeat keys reach the
+// function's environment.
+func TestHubHeartbeatSettings(t *testing.T) {
+	rs, err := run(t, writeStack(t, "config:\n  secalerts:role: hub\n  secalerts:hub:\n    accountId: \"999999999999\"\n    region: us-east-1\n"+
+		"    alarmEmails: [ops@example.com]\n    heartbeat:\n      missingAfterHours: 6\n      remindEveryHours: 12\n"+
+		"    customers:\n      - name: acme\n        accounts: [\"111111111111\"]\n        emails: [a@example.com]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fns := ofType(rs, "aws:lambda/function:Function")
+	if len(fns) != 1 {
+		t.Fatalf("%d functions, want the heartbeat function", len(fns))
+	}
+	env, _ := fns[0].Inputs["environment"].(map[string]any)
+	vars, _ := env["variables"].(map[string]any)
+	if vars["MISSING_AFTER_HOURS"] != "6" || vars["REMIND_EVERY_HOURS"] != "12" {
+		t.Errorf("function environment %v, want MISSING_AFTER_HOURS 6 and REMIND_EVERY_HOURS 12", vars)
 	}
 }
 

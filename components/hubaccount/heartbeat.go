@@ -152,6 +152,7 @@ func newHeartbeat(ctx *pulumi.Context, name string, acct policy.Account, cfg *co
 			"TABLE_NAME":          pulumi.String(HeartbeatTableName),
 			"MISSING_AFTER_HOURS": pulumi.String(strconv.Itoa(cfg.Heartbeat.MissingAfterHours)),
 			"FORGET_AFTER_DAYS":   pulumi.String(strconv.Itoa(forgetAfterDays(cfg.Heartbeat.MissingAfterHours))),
+			"REMIND_EVERY_HOURS":  pulumi.String(strconv.Itoa(cfg.Heartbeat.RemindEveryHours)),
 		}},
 		DeadLetterConfig: &lambda.FunctionDeadLetterConfigArgs{TargetArn: dlq.Arn},
 	}, parent, pulumi.DependsOn([]pulumi.Resource{logs, table}))

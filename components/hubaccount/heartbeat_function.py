@@ -5,10 +5,18 @@ Two kinds of invocation:
 * a member heartbeat, handed over by the heartbeat rule of a customer bus as
   {"bus": ..., "account": ..., "region": ..., "time": ...}: it records when
   that account and region were last heard from;
-* the hourly check, {"check": true}: it reports every account and region
+* the hourly check, {"check": true}: it reports an account and region
   silent for longer than MISSING_AFTER_HOURS with one
   "secalerts heartbeat missing" event on the customer's bus, which the
   hub's heartbeat-missing rule delivers to the customer and the operator.
+
+A silence is reported when it is first found and then reminded of every
+REMIND_EVERY_HOURS, not at every check: 24 identical alerts a day teach
+people to ignore them. The item remembers when its silence was first and
+last reported (firstReported, lastReported), written only once PutEvents
+took the report, so a report that failed goes out again at the next check.
+A pair heard from since its last report (lastSeen >= lastReported) that
+falls silent again is a new silence, reported at once.
 
 A pair is only ever reported after it was heard from once: the hub does not
 invent accounts or regions, and learns them from the heartbeats themselves.
@@ -29,6 +37,10 @@ DETAIL_TYPE = "secalerts heartbeat missing"
 BUS_PREFIX = "secalerts-"
 # PutEvents takes at most 10 entries per call.
 PUT_EVENTS_BATCH = 10
+# The check runs hourly, but never exactly an hour apart (schedule jitter,
+# cold starts): a reminder is due half a check early, so one due in 24 hours
+# goes out at the 24th check, not the 25th.
+CHECK_SLACK = 1800
 
 
 def handler(event, context, ddb=None, events=None, now=None):
@@ -52,20 +64,22 @@ def handler(event, context, ddb=None, events=None, now=None):
 
 
 class Settings:
-    def __init__(self, table, missing_after_hours, forget_after_days):
+    def __init__(self, table, missing_after_hours, forget_after_days, remind_every_hours):
         if not table:
             raise ValueError("TABLE_NAME is not set")
-        if missing_after_hours <= 0 or forget_after_days <= 0:
-            raise ValueError("MISSING_AFTER_HOURS and FORGET_AFTER_DAYS must be positive")
+        if missing_after_hours <= 0 or forget_after_days <= 0 or remind_every_hours <= 0:
+            raise ValueError("MISSING_AFTER_HOURS, FORGET_AFTER_DAYS and REMIND_EVERY_HOURS must be positive")
         self.table = table
         self.missing_after_hours = missing_after_hours
         self.missing_after = missing_after_hours * 3600
         self.forget_after = forget_after_days * 86400
+        self.remind_every_hours = remind_every_hours
+        self.remind_every = remind_every_hours * 3600
 
     @classmethod
     def from_env(cls, env):
         return cls(env.get("TABLE_NAME", ""), int(env.get("MISSING_AFTER_HOURS", "3")),
-                   int(env.get("FORGET_AFTER_DAYS", "7")))
+                   int(env.get("FORGET_AFTER_DAYS", "7")), int(env.get("REMIND_EVERY_HOURS", "24")))
 
 
 def parse_heartbeat(event):
@@ -99,7 +113,9 @@ def iso(epoch):
 def record(ddb, settings, hb, now):
     """Stores the heartbeat's time for its account and region. A heartbeat
     delivered late (EventBridge retries for up to a day) never moves the
-    time back; a clock in the future is not believed."""
+    time back; a clock in the future is not believed. The item's
+    lastReported and firstReported are left alone: a lastSeen after
+    lastReported is what tells a later silence from the one reported."""
     seen = parse_time(hb["time"])
     if seen is None or seen > now:
         seen = now
@@ -132,23 +148,43 @@ def error_code(e):
     return ""
 
 
-def silent_pairs(items, settings, now):
-    """The items silent for longer than missing_after: exactly that much is
-    still fine. Forgotten items (TTL passed, not yet deleted: DynamoDB
-    deletes expired items within a few days) are skipped."""
-    out = []
+def number(item, name):
+    """An N attribute of item as an int, or None when it is absent (items
+    written before the function reported only once)."""
+    attr = item.get(name)
+    return None if attr is None else int(attr["N"])
+
+
+def due_pairs(items, settings, now):
+    """The items silent for longer than missing_after (exactly that much is
+    still fine) whose silence is unreported or whose last report is
+    remind_every old. Forgotten items (TTL passed, not yet deleted: DynamoDB
+    deletes expired items within a few days) are skipped. Also returns how
+    many pairs are silent, due or not."""
+    out, silent = [], 0
     for item in items:
         last, expires = int(item["lastSeen"]["N"]), int(item["expiresAt"]["N"])
         if expires <= now or now - last <= settings.missing_after:
             continue
+        silent += 1
+        reported = number(item, "lastReported")
+        first = None
+        if reported is not None and reported > last:
+            # This silence was reported: remind of it, or wait.
+            if now - reported < settings.remind_every - CHECK_SLACK:
+                continue
+            first = number(item, "firstReported") or reported
         out.append({
+            "pk": item["pk"]["S"],
             "account": item["account"]["S"],
             "region": item["region"]["S"],
             "bus": item["bus"]["S"],
             "lastSeen": last,
+            # None: the first report of this silence.
+            "firstReported": first,
         })
     out.sort(key=lambda p: (p["bus"], p["account"], p["region"]))
-    return out
+    return out, silent
 
 
 def scan(ddb, table):
@@ -162,6 +198,13 @@ def scan(ddb, table):
 
 
 def report_entry(pair, settings, now):
+    reminder = pair["firstReported"] is not None
+    first = iso(pair["firstReported"] if reminder else now)
+    if reminder:
+        # Text for people: an input transformer cannot choose between two.
+        report = "reminder, every %d hours while silent; first reported %s" % (settings.remind_every_hours, first)
+    else:
+        report = "first report; reminders every %d hours while silent" % settings.remind_every_hours
     return {
         "Source": SOURCE,
         "DetailType": DETAIL_TYPE,
@@ -174,22 +217,63 @@ def report_entry(pair, settings, now):
             "lastSeen": iso(pair["lastSeen"]),
             "silentHours": "%.1f" % ((now - pair["lastSeen"]) / 3600),
             "missingAfterHours": settings.missing_after_hours,
+            "reminder": reminder,
+            "firstReported": first,
+            "remindEveryHours": settings.remind_every_hours,
+            "report": report,
         }, sort_keys=True),
     }
 
 
+def mark_reported(ddb, settings, pair, now):
+    """Stores that pair's silence was reported now. The condition on
+    lastSeen skips a pair heard from since the scan (its next silence is a
+    new one) or forgotten since (an update would create a bare item)."""
+    first = now if pair["firstReported"] is None else pair["firstReported"]
+    try:
+        ddb.update_item(
+            TableName=settings.table,
+            Key={"pk": {"S": pair["pk"]}},
+            UpdateExpression="SET #r = :r, #f = :f",
+            ConditionExpression="#t = :t",
+            ExpressionAttributeNames={"#r": "lastReported", "#f": "firstReported", "#t": "lastSeen"},
+            ExpressionAttributeValues={
+                ":r": {"N": str(now)},
+                ":f": {"N": str(first)},
+                ":t": {"N": str(pair["lastSeen"])},
+            },
+        )
+    except Exception as e:  # noqa: BLE001 - only the conditional failure is expected
+        if error_code(e) != "ConditionalCheckFailedException":
+            raise
+
+
 def check(ddb, events, settings, now):
-    """Reports every silent pair once."""
-    silent = silent_pairs(scan(ddb, settings.table), settings, now)
-    entries = [report_entry(p, settings, now) for p in silent]
+    """Reports every silent pair whose report is due, and remembers each
+    report PutEvents took; one it did not take is due again at the next
+    check (or the Lambda retry of this one)."""
+    due, silent = due_pairs(scan(ddb, settings.table), settings, now)
     failed, reasons = 0, []
-    for i in range(0, len(entries), PUT_EVENTS_BATCH):
-        batch = entries[i:i + PUT_EVENTS_BATCH]
-        resp = events.put_events(Entries=batch)
-        failed += resp.get("FailedEntryCount", 0)
-        for entry, result in zip(batch, resp.get("Entries", [])):
+    for i in range(0, len(due), PUT_EVENTS_BATCH):
+        batch = due[i:i + PUT_EVENTS_BATCH]
+        resp = events.put_events(Entries=[report_entry(p, settings, now) for p in batch])
+        results = resp.get("Entries", [])
+        if len(results) != len(batch):
+            # PutEvents answers one result per entry, in order; without
+            # that nothing can be marked reported.
+            failed += len(batch)
+            reasons.append("PutEvents returned %d results for %d entries" % (len(results), len(batch)))
+            continue
+        for pair, result in zip(batch, results):
             if result.get("ErrorCode"):
-                reasons.append("%s: %s" % (entry["EventBusName"], result["ErrorCode"]))
+                failed += 1
+                reasons.append("%s: %s" % (pair["bus"], result["ErrorCode"]))
+                continue
+            try:
+                mark_reported(ddb, settings, pair, now)
+            except Exception as e:  # noqa: BLE001 - the others are still marked, then it raises
+                failed += 1
+                reasons.append("recording the report of %s: %s" % (pair["pk"], e))
     if failed:
-        raise RuntimeError("putting %d of %d heartbeat-missing reports failed: %s" % (failed, len(entries), ", ".join(reasons)))
-    return {"silent": len(silent)}
+        raise RuntimeError("putting or recording %d of %d heartbeat-missing reports failed: %s" % (failed, len(due), ", ".join(reasons)))
+    return {"silent": silent, "reported": len(due)}
