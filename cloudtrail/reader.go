@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"sync"
 )
 
 // File is one input file.
@@ -98,6 +99,22 @@ type Item struct {
 	Err error
 }
 
+// The readers and buffers of a file are reused for the next: a trail is
+// thousands of files of a few MB, and allocating some 350 KB for each (read
+// buffer, gzip window, scan buffer) kept the garbage collector busy.
+var (
+	bufioPool  = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 64<<10) }}
+	gzipPool   sync.Pool // *gzip.Reader
+	decodePool = sync.Pool{New: func() any { return &decodeState{buf: make([]byte, 0, 256<<10), rec: &Record{}} }}
+)
+
+// decodeState is what Decode keeps from one file to the next: its scan
+// buffer, and the record with its interned strings.
+type decodeState struct {
+	buf []byte
+	rec *Record
+}
+
 // Open opens a file, gunzipping it when it starts with the gzip magic
 // number, whatever its name. count, when not nil, receives the number of
 // bytes read from disk as they are read.
@@ -110,35 +127,65 @@ func Open(path string, count func(int)) (io.ReadCloser, error) {
 	if count != nil {
 		src = &countingReader{r: f, count: count}
 	}
-	br := bufio.NewReaderSize(src, 64<<10)
+	br := bufioPool.Get().(*bufio.Reader)
+	br.Reset(src)
 	magic, err := br.Peek(2)
 	if err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
+		zr, _ := gzipPool.Get().(*gzip.Reader)
+		if zr != nil {
+			err = zr.Reset(br)
+		} else {
+			zr, err = gzip.NewReader(br)
+		}
 		if err != nil {
+			if zr != nil {
+				gzipPool.Put(zr)
+			}
+			bufioPool.Put(br)
 			f.Close()
 			return nil, fmt.Errorf("opening gzip stream: %w", err)
 		}
-		return &gzipFile{Reader: zr, f: f}, nil
+		return &gzipFile{zr: zr, br: br, f: f}, nil
 	}
-	return &plainFile{Reader: br, f: f}, nil
+	return &plainFile{br: br, f: f}, nil
 }
 
 type gzipFile struct {
-	*gzip.Reader
-	f *os.File
+	zr *gzip.Reader
+	br *bufio.Reader
+	f  *os.File
 }
 
+func (g *gzipFile) Read(p []byte) (int, error) { return g.zr.Read(p) }
+
 func (g *gzipFile) Close() error {
-	g.Reader.Close()
+	if g.zr == nil {
+		return nil
+	}
+	g.zr.Close()
+	gzipPool.Put(g.zr)
+	g.br.Reset(nil)
+	bufioPool.Put(g.br)
+	g.zr, g.br = nil, nil
 	return g.f.Close()
 }
 
 type plainFile struct {
-	io.Reader
-	f *os.File
+	br *bufio.Reader
+	f  *os.File
 }
 
-func (p *plainFile) Close() error { return p.f.Close() }
+func (p *plainFile) Read(b []byte) (int, error) { return p.br.Read(b) }
+
+func (p *plainFile) Close() error {
+	if p.br == nil {
+		return nil
+	}
+	p.br.Reset(nil)
+	bufioPool.Put(p.br)
+	p.br = nil
+	return p.f.Close()
+}
 
 type countingReader struct {
 	r     io.Reader
@@ -161,7 +208,16 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // (truncated data, broken structure, a read error), after the items
 // before it were passed on.
 func Decode(r io.Reader, fn func(Item) error) error {
-	d := &decoder{r: r, buf: make([]byte, 0, 256<<10), keep: -1, rec: &Record{}}
+	st := decodePool.Get().(*decodeState)
+	d := &decoder{r: r, buf: st.buf[:0], keep: -1, rec: st.rec}
+	defer func() {
+		// A buffer a huge record grew is let go, so memory stays flat.
+		st.buf = d.buf[:0]
+		if cap(st.buf) > 4<<20 {
+			st.buf = make([]byte, 0, 256<<10)
+		}
+		decodePool.Put(st)
+	}()
 	n := 0
 	emit := func(it Item) error {
 		it.Index = n

@@ -22,7 +22,8 @@ const (
 )
 
 // Field is one top-level field of a record. For strings, Raw is the text
-// between the quotes as written (escapes kept) and Str the decoded value.
+// between the quotes as written (escapes kept) and Str the decoded value;
+// for numbers, objects and arrays (Other), Raw is the value as written.
 type Field struct {
 	Kind Kind
 	Raw  []byte
@@ -62,6 +63,9 @@ type Record struct {
 	ErrorCode          Field
 	ReadOnly           Field
 	ManagementEvent    Field
+	// UserIdentity is kept as written (Raw): only records that alert need
+	// it decoded.
+	UserIdentity Field
 
 	// intern keeps the decoded strings of repetitive fields across the
 	// records a Record is reused for, so they cost no allocation.
@@ -72,7 +76,8 @@ type Record struct {
 // reads its top-level fields; nested values are checked, not decoded. It is
 // one pass over the record, which is most of what a forecast costs per
 // record. Str is set for the short, repetitive fields (sources, names,
-// regions, accounts, error codes); eventTime and eventID only have Raw.
+// regions, accounts, error codes); eventTime, eventID and userIdentity
+// only have Raw.
 func ParseRecord(raw []byte, r *Record) error {
 	_, err := parseRecord(raw, r, false)
 	if errors.Is(err, errShort) {
@@ -143,6 +148,8 @@ func parseRecord(raw []byte, r *Record, prefix bool) (int, error) {
 			dst = &r.ReadOnly
 		case "managementEvent":
 			dst = &r.ManagementEvent
+		case "userIdentity":
+			dst, rawOnly = &r.UserIdentity, true
 		}
 		start := p
 		if p, err = validValue(raw, p, 0); err != nil {
@@ -193,7 +200,7 @@ func (r *Record) field(v []byte, rawOnly bool) Field {
 	case 'n':
 		return Field{Kind: Null}
 	}
-	return Field{Kind: Other}
+	return Field{Kind: Other, Raw: v}
 }
 
 // end finishes a record whose closing brace ends at p: a whole record

@@ -1,6 +1,8 @@
 package eventbridge
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"strings"
 )
@@ -93,4 +95,242 @@ func conjunctionMatches(conj conjunction, doc map[string]any) bool {
 		}
 	}
 	return true
+}
+
+// Pruner cuts an event down to the fields a set of patterns can look at.
+// Matching the pruned event gives the same answer as matching the whole
+// one, for the reason Screen works: a leaf's result depends only on the
+// values at its own path. Pruning drops object members off every pattern's
+// path and keeps everything else as written: values at a pattern's path
+// whole, numbers and strings byte for byte, and every array element in its
+// place (an element may become {}), so quamina's array-consistent matching
+// sees the same positions. The pruned event is small and, once IDs and
+// times no pattern names are gone, repeats, which makes it a cache key for
+// a caller's match results.
+type Pruner struct {
+	root pruneNode
+}
+
+type pruneNode struct {
+	// whole is set where a pattern's path ends: the value is kept as is.
+	whole    bool
+	children map[string]*pruneNode
+}
+
+// NewPruner returns an empty Pruner; until patterns are added it keeps
+// events whole.
+func NewPruner() *Pruner { return &Pruner{} }
+
+// Add validates pattern and keeps the paths of all its leaves.
+func (p *Pruner) Add(pattern []byte) error {
+	conjs, err := parsePattern(pattern)
+	if err != nil {
+		return fmt.Errorf("adding pattern to pruner: %w", err)
+	}
+	for _, conj := range conjs {
+		for _, l := range conj {
+			n := &p.root
+			for _, k := range l.path {
+				if n.children == nil {
+					n.children = map[string]*pruneNode{}
+				}
+				c := n.children[k]
+				if c == nil {
+					c = &pruneNode{}
+					n.children[k] = c
+				}
+				n = c
+			}
+			n.whole = true
+		}
+	}
+	return nil
+}
+
+// Append appends the pruned form of event, a JSON object, to dst. ok is
+// false when event is not well-formed JSON; dst is then returned as it came
+// and the caller should match the whole event, which reports the error.
+func (p *Pruner) Append(dst, event []byte) (out []byte, ok bool) {
+	i := skipSpace(event, 0)
+	if i >= len(event) || event[i] != '{' {
+		return dst, false
+	}
+	out, i, ok = p.root.prune(dst, event, i)
+	if !ok || skipSpace(event, i) != len(event) {
+		return dst, false
+	}
+	return out, true
+}
+
+// prune appends the value at b[i:] as n keeps it and returns the position
+// after the value.
+func (n *pruneNode) prune(dst, b []byte, i int) ([]byte, int, bool) {
+	if n.whole || n.children == nil {
+		// Children are nil only where a path ends, or in a Pruner without
+		// patterns: either way the value is kept.
+		end, ok := skipValue(b, i)
+		if !ok {
+			return dst, i, false
+		}
+		return append(dst, b[i:end]...), end, true
+	}
+	switch b[i] {
+	case '{':
+		dst = append(dst, '{')
+		first := true
+		i = skipSpace(b, i+1)
+		if i < len(b) && b[i] == '}' {
+			return append(dst, '}'), i + 1, true
+		}
+		for {
+			if i >= len(b) || b[i] != '"' {
+				return dst, i, false
+			}
+			keyEnd, ok := skipValue(b, i)
+			if !ok {
+				return dst, i, false
+			}
+			key := b[i:keyEnd]
+			j := skipSpace(b, keyEnd)
+			if j >= len(b) || b[j] != ':' {
+				return dst, j, false
+			}
+			j = skipSpace(b, j+1)
+			if j >= len(b) {
+				return dst, j, false
+			}
+			if c := n.child(key); c != nil {
+				if !first {
+					dst = append(dst, ',')
+				}
+				first = false
+				dst = append(append(dst, key...), ':')
+				if dst, i, ok = c.prune(dst, b, j); !ok {
+					return dst, i, false
+				}
+			} else if i, ok = skipValue(b, j); !ok {
+				return dst, i, false
+			}
+			i = skipSpace(b, i)
+			if i >= len(b) {
+				return dst, i, false
+			}
+			switch b[i] {
+			case ',':
+				i = skipSpace(b, i+1)
+			case '}':
+				return append(dst, '}'), i + 1, true
+			default:
+				return dst, i, false
+			}
+		}
+	case '[':
+		// Paths look through arrays: each element is pruned as the array.
+		dst = append(dst, '[')
+		i = skipSpace(b, i+1)
+		if i < len(b) && b[i] == ']' {
+			return append(dst, ']'), i + 1, true
+		}
+		for {
+			var ok bool
+			if i >= len(b) {
+				return dst, i, false
+			}
+			if dst, i, ok = n.prune(dst, b, i); !ok {
+				return dst, i, false
+			}
+			i = skipSpace(b, i)
+			if i >= len(b) {
+				return dst, i, false
+			}
+			switch b[i] {
+			case ',':
+				dst = append(dst, ',')
+				i = skipSpace(b, i+1)
+			case ']':
+				return append(dst, ']'), i + 1, true
+			default:
+				return dst, i, false
+			}
+		}
+	}
+	// A string, number or literal on the way to a deeper path: it holds no
+	// value there, and is kept so the structure stays as it was.
+	end, ok := skipValue(b, i)
+	if !ok {
+		return dst, i, false
+	}
+	return append(dst, b[i:end]...), end, true
+}
+
+// child returns the node for the quoted object key q, or nil. Keys with
+// escapes, none in practice, are decoded first.
+func (n *pruneNode) child(q []byte) *pruneNode {
+	raw := q[1 : len(q)-1]
+	if bytes.IndexByte(raw, '\\') < 0 {
+		return n.children[string(raw)]
+	}
+	var s string
+	if err := json.Unmarshal(q, &s); err != nil {
+		// Not reached for a string skipValue found; keeping the member
+		// is always correct.
+		return &pruneNode{whole: true}
+	}
+	return n.children[s]
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t') {
+		i++
+	}
+	return i
+}
+
+// skipValue returns the position after the JSON value at b[i], checking
+// only its structure: the caller's matcher checks the rest.
+func skipValue(b []byte, i int) (int, bool) {
+	if i >= len(b) {
+		return i, false
+	}
+	switch b[i] {
+	case '"':
+		for j := i + 1; j < len(b); j++ {
+			switch b[j] {
+			case '\\':
+				j++
+			case '"':
+				return j + 1, true
+			}
+		}
+		return len(b), false
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(b); j++ {
+			switch b[j] {
+			case '"':
+				end, ok := skipValue(b, j)
+				if !ok {
+					return end, false
+				}
+				j = end - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return j + 1, true
+				}
+			}
+		}
+		return len(b), false
+	}
+	j := i
+	for j < len(b) {
+		switch b[j] {
+		case ',', '}', ']', ':', ' ', '\n', '\r', '\t':
+			return j, j > i
+		}
+		j++
+	}
+	return j, j > i
 }

@@ -25,10 +25,11 @@ import (
 type Options struct {
 	// Workers is how many files are read at once (default GOMAXPROCS).
 	Workers int
-	// Exhaustive sends every delivered record through the full matcher
-	// instead of screening it first on its eventSource, eventName and a few
-	// other fields. The answer is the same (TestScreenChangesNothing); only
-	// slower.
+	// Exhaustive sends every delivered record, whole, through the full
+	// matcher instead of screening it first on its eventSource, eventName
+	// and a few other fields and routing what passes in its pruned form,
+	// through a cache. The answer is the same (TestScreenChangesNothing);
+	// only slower.
 	Exhaustive bool
 }
 
@@ -59,6 +60,9 @@ var screenPaths = []string{"source", "detail-type", "account", "region",
 type Engine struct {
 	router  *replay.Router
 	screens map[string]*eventbridge.Screen
+	// pruner keeps the fields of an event that any member or hub rule
+	// looks at.
+	pruner *eventbridge.Pruner
 	// allManagement is true when a member rule receives read-only
 	// management events (state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS).
 	allManagement bool
@@ -87,6 +91,12 @@ func New(member, hub []preview.Resource, opts Options) (*Engine, error) {
 			}
 		}
 		e.screens[region] = s
+	}
+	e.pruner = eventbridge.NewPruner()
+	for _, pat := range router.Patterns() {
+		if err := e.pruner.Add(pat); err != nil {
+			return nil, fmt.Errorf("pruning events for the rules: %w", err)
+		}
 	}
 	for _, r := range member {
 		if r.Type == "aws:cloudwatch/eventRule:EventRule" && r.Inputs["state"] == "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS" {
@@ -122,7 +132,7 @@ func (e *Engine) Run(paths []string, progress *Progress) *Report {
 		wg.Add(1)
 		go func(t *tally) {
 			defer wg.Done()
-			w := &worker{e: e, cache: map[string]bool{}, days: map[string]string{}}
+			w := &worker{e: e, cache: map[string]bool{}, days: map[string]string{}, routes: map[string]replay.Outcome{}}
 			for j := range jobs {
 				e.file(w, files[j], t, progress)
 				progress.filesDone.Add(1)
@@ -158,10 +168,21 @@ type worker struct {
 	// cache holds screen answers by record key; a worker's own map needs
 	// no lock.
 	cache map[string]bool
+	// routes holds outcomes by region, account and pruned event: the
+	// records that pass the screen are mostly the same few calls, and
+	// routing one (a full JSON decode in the matcher) costs as much as
+	// reading a hundred records.
+	routes      map[string]replay.Outcome
+	routesBytes int
+	pruned      []byte
 }
 
 // maxCache bounds the screen cache: past it answers are computed each time.
 const maxCache = 1 << 16
+
+// maxRoutesBytes bounds the keys of a worker's route cache, as pruned
+// events can be large when rules look deep into requests.
+const maxRoutesBytes = 8 << 20
 
 // file reads one file into t, or into nothing when the file turns out to
 // be corrupt.
@@ -198,7 +219,6 @@ func (e *Engine) file(w *worker, f cloudtrail.File, t *tally, progress *Progress
 // record counts one CloudTrail record.
 func (w *worker) record(r *cloudtrail.Record, t *tally) error {
 	e := w.e
-	raw := r.Raw
 	d := t.day(w.dayOf(r.EventTime.Raw))
 	d.Events++
 	switch cloudtrail.Classify(r) {
@@ -222,23 +242,54 @@ func (w *worker) record(r *cloudtrail.Record, t *tally) error {
 		return nil
 	}
 	w.event = cloudtrail.AppendEvent(w.event[:0], r, account)
-	out, err := e.router.Route(w.event, region, account)
+	out, err := w.route(region, account)
 	if err != nil {
 		return err
 	}
 	if !out.Forwarded {
 		return nil
 	}
-	var who struct {
-		UserIdentity identity `json:"userIdentity"`
-	}
-	if len(out.Deliveries) > 0 {
+	var who identity
+	if len(out.Deliveries) > 0 && r.UserIdentity.Kind == cloudtrail.Other {
 		// Only alerts need the principal: decoding it for every record
 		// would cost as much as the rest.
-		_ = json.Unmarshal(raw, &who)
+		_ = json.Unmarshal(r.UserIdentity.Raw, &who)
 	}
-	t.add(d, out, len(w.event), region, who.UserIdentity.principal(), r.EventSource.Str+" "+r.EventName.Str)
+	t.add(d, out, len(w.event), region, who.principal(), r.EventSource.Str+" "+r.EventName.Str)
 	return nil
+}
+
+// route routes w.event: pruned and through the worker's cache, or whole
+// when the engine is exhaustive.
+func (w *worker) route(region, account string) (replay.Outcome, error) {
+	e := w.e
+	if e.opts.Exhaustive {
+		return e.router.Route(w.event, region, account)
+	}
+	k := append(w.pruned[:0], region...)
+	k = append(k, 0)
+	k = append(k, account...)
+	k = append(k, 0)
+	at := len(k)
+	k, ok := e.pruner.Append(k, w.event)
+	w.pruned = k
+	if !ok {
+		// Not reached for a record the reader checked; the matcher says
+		// what is wrong with the whole event.
+		return e.router.Route(w.event, region, account)
+	}
+	if out, hit := w.routes[string(k)]; hit {
+		return out, nil
+	}
+	out, err := e.router.Route(k[at:], region, account)
+	if err != nil {
+		return out, err
+	}
+	if w.routesBytes+len(k) <= maxRoutesBytes {
+		w.routes[string(k)] = out
+		w.routesBytes += len(k)
+	}
+	return out, nil
 }
 
 // mayForward asks the region's screen, through the worker's cache.
