@@ -413,7 +413,7 @@ func (d *decoder) logFile(emit func(Item) error) error {
 		return err
 	}
 	if err := d.expect('['); err != nil {
-		return fmt.Errorf("Records is not an array: %w", err)
+		return fmt.Errorf("the Records key is not an array: %w", err)
 	}
 	if err := d.records(emit); err != nil {
 		return err

@@ -67,10 +67,7 @@ func newTemplate(name, region string, rec map[string]any, detector, sev string, 
 		panic(err)
 	}
 	// json.Marshal writes \u0001 as the escape sequence.
-	var parts [][]byte
-	for _, p := range bytes.Split(b, []byte(`\u0001`)) {
-		parts = append(parts, p)
-	}
+	parts := bytes.Split(b, []byte(`\u0001`))
 	return template{name: name, region: region, parts: parts, detector: detector, severity: sev, class: class}
 }
 
