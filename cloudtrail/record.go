@@ -390,8 +390,8 @@ func validNumber(b []byte, p int) (int, error) {
 	default:
 		return p, syntaxErr(b, start, "a number")
 	}
-	if p < len(b) && b[p] == '.' {
-		p++
+	// digits reads the one or more digits a fraction or an exponent needs.
+	digits := func(p int) (int, error) {
 		if p >= len(b) {
 			return p, errShort
 		}
@@ -400,6 +400,13 @@ func validNumber(b []byte, p int) (int, error) {
 		}
 		for p < len(b) && isDigit(b[p]) {
 			p++
+		}
+		return p, nil
+	}
+	var err error
+	if p < len(b) && b[p] == '.' {
+		if p, err = digits(p + 1); err != nil {
+			return p, err
 		}
 	}
 	if p < len(b) && (b[p] == 'e' || b[p] == 'E') {
@@ -407,14 +414,8 @@ func validNumber(b []byte, p int) (int, error) {
 		if p < len(b) && (b[p] == '+' || b[p] == '-') {
 			p++
 		}
-		if p >= len(b) {
-			return p, errShort
-		}
-		if !isDigit(b[p]) {
-			return p, syntaxErr(b, start, "a number")
-		}
-		for p < len(b) && isDigit(b[p]) {
-			p++
+		if p, err = digits(p); err != nil {
+			return p, err
 		}
 	}
 	return p, nil
