@@ -48,8 +48,8 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// palette is colour-blind friendly (Okabe-Ito), repeated when there are
-// more series.
+// palette is colour-blind friendly (Okabe-Ito), for up to eight series;
+// more get hues a golden angle apart, so no two detectors share a colour.
 var palette = []string{"#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"}
 
 // severityColours keep the usual reading of severities.
@@ -87,7 +87,10 @@ func stackedBars(days []Day, series []string, values func(Day) map[string]int64)
 		if c, ok := severityColours[name]; ok {
 			return c
 		}
-		return palette[i%len(palette)]
+		if len(series) <= len(palette) {
+			return palette[i]
+		}
+		return fmt.Sprintf("hsl(%d,65%%,%d%%)", i*137%360, 38+i%3*12)
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%.0f" height="%.0f" role="img">`, width, height+top+bottom)
