@@ -361,19 +361,27 @@ func (d *decoder) array(fn func([]byte) error) error {
 		if err := fn(raw); err != nil {
 			return err
 		}
-		c, ok := d.peekNonWS()
-		if !ok {
-			return d.truncated()
-		}
-		d.pos++
-		switch c {
-		case ',':
-		case ']':
-			return nil
-		default:
-			return d.syntaxErr(fmt.Sprintf("unexpected %q in an array", c))
+		if end, err := d.nextElement(); end || err != nil {
+			return err
 		}
 	}
+}
+
+// nextElement reads what follows an array element: a comma (more to come)
+// or the closing bracket (end).
+func (d *decoder) nextElement() (end bool, err error) {
+	c, ok := d.peekNonWS()
+	if !ok {
+		return true, d.truncated()
+	}
+	d.pos++
+	switch c {
+	case ',':
+		return false, nil
+	case ']':
+		return true, nil
+	}
+	return true, d.syntaxErr(fmt.Sprintf("unexpected %q in an array", c))
 }
 
 // object reads a top-level object: a CloudTrail file when its first key is
@@ -492,17 +500,8 @@ func (d *decoder) records(emit func(Item) error) error {
 		if err := emit(it); err != nil {
 			return err
 		}
-		c, ok := d.peekNonWS()
-		if !ok {
-			return d.truncated()
-		}
-		d.pos++
-		switch c {
-		case ',':
-		case ']':
-			return nil
-		default:
-			return d.syntaxErr(fmt.Sprintf("unexpected %q in an array", c))
+		if end, err := d.nextElement(); end || err != nil {
+			return err
 		}
 	}
 }

@@ -175,12 +175,8 @@ func checkArchiveKeyARN(p *problems, path, arn, homeRegion, homePartition string
 	switch {
 	case k == nil:
 		p.addf(path, "%q is not a KMS key ARN (expected arn:aws:kms:<region>:<12-digit hub account>:key/<key id>, the hub stack output logArchiveKeyArn; aliases are not accepted)", arn)
-	case !isKnownRegion(k[2]):
-		p.addf(path, "%q names region %q, which is not a known AWS region", arn, k[2])
-	case k[1] != Partition(k[2]):
-		p.addf(path, "%q names partition %s, but region %s is in %s", arn, k[1], k[2], Partition(k[2]))
-	case homePartition != "" && k[1] != homePartition:
-		p.addf(path, "%q is in partition %s, but homeRegion %s is in %s: logs cannot cross partitions", arn, k[1], homeRegion, homePartition)
+	default:
+		checkARNPlace(p, path, arn, k[1], k[2], homeRegion, homePartition, "logs")
 	}
 }
 

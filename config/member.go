@@ -142,12 +142,22 @@ func checkHubBusARN(p *problems, path, arn, homeRegion, homePartition string) {
 		p.addf(path, "%q is not an event bus ARN (expected arn:aws:events:<region>:<12-digit hub account>:event-bus/<name>, e.g. arn:aws:events:us-east-1:999999999999:event-bus/secalerts-acme)", arn)
 	case m[4] == "default":
 		p.addf(path, "%q is the hub's default event bus (expected the customer's bus, event-bus/secalerts-<customer>, which only admits that customer's accounts)", arn)
-	case !isKnownRegion(m[2]):
-		p.addf(path, "%q names region %q, which is not a known AWS region", arn, m[2])
-	case m[1] != Partition(m[2]):
-		p.addf(path, "%q names partition %s, but region %s is in %s", arn, m[1], m[2], Partition(m[2]))
-	case homePartition != "" && m[1] != homePartition:
-		p.addf(path, "%q is in partition %s, but homeRegion %s is in %s: events cannot cross partitions", arn, m[1], homeRegion, homePartition)
+	default:
+		checkARNPlace(p, path, arn, m[1], m[2], homeRegion, homePartition, "events")
+	}
+}
+
+// checkARNPlace records an error unless an ARN's region is known, its
+// partition is that region's, and both are the member's (homePartition
+// empty: not known yet); crossing names what cannot cross partitions.
+func checkARNPlace(p *problems, path, arn, partition, region, homeRegion, homePartition, crossing string) {
+	switch {
+	case !isKnownRegion(region):
+		p.addf(path, "%q names region %q, which is not a known AWS region", arn, region)
+	case partition != Partition(region):
+		p.addf(path, "%q names partition %s, but region %s is in %s", arn, partition, region, Partition(region))
+	case homePartition != "" && partition != homePartition:
+		p.addf(path, "%q is in partition %s, but homeRegion %s is in %s: %s cannot cross partitions", arn, partition, homeRegion, homePartition, crossing)
 	}
 }
 

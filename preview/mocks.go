@@ -15,6 +15,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"secalerts/config"
 )
 
 // Resource is one resource the program registered.
@@ -80,14 +82,14 @@ func (m *Mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 		return resource.NewPropertyMapFromMap(map[string]any{"id": "aws", "names": m.opts.Regions}), nil
 	case "aws:index/getCallerIdentity:getCallerIdentity":
 		return resource.NewPropertyMapFromMap(map[string]any{
-			"accountId": p.account, "arn": "arn:" + Partition(p.region) + ":iam::" + p.account + ":user/preview", "userId": "AIDAPREVIEW",
+			"accountId": p.account, "arn": "arn:" + config.Partition(p.region) + ":iam::" + p.account + ":user/preview", "userId": "AIDAPREVIEW",
 		}), nil
 	case "aws:index/getPartition:getPartition":
 		dns := "amazonaws.com"
-		if Partition(p.region) == "aws-cn" {
+		if config.Partition(p.region) == "aws-cn" {
 			dns = "amazonaws.com.cn"
 		}
-		return resource.NewPropertyMapFromMap(map[string]any{"partition": Partition(p.region), "dnsSuffix": dns}), nil
+		return resource.NewPropertyMapFromMap(map[string]any{"partition": config.Partition(p.region), "dnsSuffix": dns}), nil
 	}
 	return nil, fmt.Errorf("offline preview cannot answer %s", args.Token)
 }
@@ -191,7 +193,7 @@ func computed(r Resource) (string, map[string]any) {
 		}
 	}
 	region, account := r.Region, r.Account
-	part := Partition(region)
+	part := config.Partition(region)
 	id := name
 	arn := ""
 	switch r.Type {
@@ -254,17 +256,6 @@ func computed(r Resource) (string, map[string]any) {
 	}
 	out["id"] = id
 	return id, out
-}
-
-// Partition is the AWS partition of a region, as ARNs spell it.
-func Partition(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	}
-	return "aws"
 }
 
 // service is the module part of a type token: aws:sqs/queuePolicy:QueuePolicy -> sqs.

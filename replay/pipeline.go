@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"secalerts/config"
 	"secalerts/eventbridge"
 	"secalerts/policy"
 	"secalerts/preview"
@@ -103,7 +104,7 @@ func buses(hub []preview.Resource) (map[string]busState, error) {
 		if err := json.Unmarshal([]byte(str(r.Inputs["desiredState"])), &state); err != nil {
 			return nil, fmt.Errorf("reading the desired state of bus %s: %w", r.Name, err)
 		}
-		out[fmt.Sprintf("arn:%s:events:%s:%s:event-bus/%s", preview.Partition(r.Region), r.Region, r.Account, state.Name)] = state
+		out[fmt.Sprintf("arn:%s:events:%s:%s:event-bus/%s", config.Partition(r.Region), r.Region, r.Account, state.Name)] = state
 	}
 	return out, nil
 }

@@ -1,7 +1,6 @@
 package stack
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -241,12 +240,7 @@ func TestHubArchiveObjectLock(t *testing.T) {
 }
 
 func TestHubArchivePolicySizeIsCheckedBeforeAnyResource(t *testing.T) {
-	var b strings.Builder
-	b.WriteString("config:\n  secalerts:role: hub\n  secalerts:hub:\n    accountId: \"999999999999\"\n    region: us-east-1\n    alarmEmails: [ops@example.com]\n    logArchive: {}\n    customers:\n      - name: big\n        emails: [a@example.com]\n        accounts:\n")
-	for i := 0; i < 60; i++ {
-		fmt.Fprintf(&b, "          - \"%012d\"\n", 100000000000+i)
-	}
-	rs, err := run(t, writeStack(t, b.String()))
+	rs, err := run(t, writeStack(t, hubWithAccounts(60, "    logArchive: {}\n")))
 	if err == nil || !strings.Contains(err.Error(), "secalerts:hub.logArchive") || !strings.Contains(err.Error(), "accounts fit") {
 		t.Fatalf("want a bucket policy size error naming secalerts:hub.logArchive, got %v", err)
 	}

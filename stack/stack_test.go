@@ -479,13 +479,20 @@ func TestInvalidConfigCreatesNothing(t *testing.T) {
 	}
 }
 
-func TestBusPolicySizeIsCheckedBeforeAnyResource(t *testing.T) {
+// hubWithAccounts is a hub stack whose one customer lists n accounts;
+// extra holds more secalerts:hub keys, each line indented by four spaces.
+func hubWithAccounts(n int, extra string) string {
 	var b strings.Builder
-	b.WriteString("config:\n  secalerts:role: hub\n  secalerts:hub:\n    accountId: \"999999999999\"\n    region: us-east-1\n    alarmEmails: [ops@example.com]\n    customers:\n      - name: big\n        emails: [a@example.com]\n        accounts:\n")
-	for i := 0; i < 400; i++ {
+	b.WriteString("config:\n  secalerts:role: hub\n  secalerts:hub:\n    accountId: \"999999999999\"\n    region: us-east-1\n    alarmEmails: [ops@example.com]\n" +
+		extra + "    customers:\n      - name: big\n        emails: [a@example.com]\n        accounts:\n")
+	for i := 0; i < n; i++ {
 		fmt.Fprintf(&b, "          - \"%012d\"\n", 100000000000+i)
 	}
-	rs, err := run(t, writeStack(t, b.String()))
+	return b.String()
+}
+
+func TestBusPolicySizeIsCheckedBeforeAnyResource(t *testing.T) {
+	rs, err := run(t, writeStack(t, hubWithAccounts(400, "")))
 	if err == nil || !strings.Contains(err.Error(), "secalerts:hub.customers[0].accounts") || !strings.Contains(err.Error(), "organizationId") {
 		t.Fatalf("want a bus policy size error naming the key and suggesting organizationId, got %v", err)
 	}

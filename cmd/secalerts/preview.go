@@ -78,7 +78,7 @@ func hubOutputs(member preview.Stack, hub []preview.Resource) map[string]map[str
 		return nil
 	}
 	arns := map[string]any{m.Customer: fmt.Sprintf("arn:%s:events:%s:000000000000:event-bus/%s",
-		preview.Partition(m.HomeRegion), m.HomeRegion, routing.BusName(m.Customer))}
+		config.Partition(m.HomeRegion), m.HomeRegion, routing.BusName(m.Customer))}
 	if hub != nil {
 		arns = map[string]any{}
 		for customer, arn := range replay.BusARNs(hub) {
