@@ -42,24 +42,7 @@ func ArchiveKeyPolicy(a Account, in ArchiveInput) (Document, error) {
 
 func archiveKeyPolicy(a Account, in ArchiveInput) Document {
 	accounts := sortedUnique(in.Accounts)
-	st := []Statement{{
-		// KMS Developer Guide, "Default key policy": the account principal
-		// keeps the key manageable and lets IAM policies grant its use.
-		Sid:       sidKeyRoot,
-		Effect:    Allow,
-		Principal: Principal{AWS: []string{a.RootARN()}},
-		Action:    []string{"kms:*"},
-		Resource:  []string{"*"},
-	}}
-	if admins := sortedUnique(in.Administrators); len(admins) > 0 {
-		st = append(st, Statement{
-			Sid:       sidKeyAdmins,
-			Effect:    Allow,
-			Principal: Principal{AWS: admins},
-			Action:    keyAdminActions,
-			Resource:  []string{"*"},
-		})
-	}
+	st := keyOwners(a, in.Administrators)
 	if len(accounts) > 0 {
 		trails := trailPatterns(a.Partition, accounts)
 		// The encryption context names any trail of the accounts (the

@@ -75,6 +75,31 @@ const (
 	ctxSQSQueue = "kms:EncryptionContext:aws:sqs:arn"
 )
 
+// keyOwners are the statements every secalerts key starts with: the
+// account keeps it manageable (KMS Developer Guide, "Default key policy":
+// without the account principal no IAM policy can grant use of the key,
+// and a key whose only administrators are deleted becomes unmanageable),
+// and administrators may manage it, never use it.
+func keyOwners(a Account, administrators []string) []Statement {
+	st := []Statement{{
+		Sid:       sidKeyRoot,
+		Effect:    Allow,
+		Principal: Principal{AWS: []string{a.RootARN()}},
+		Action:    []string{"kms:*"},
+		Resource:  []string{"*"},
+	}}
+	if admins := sortedUnique(administrators); len(admins) > 0 {
+		st = append(st, Statement{
+			Sid:       sidKeyAdmins,
+			Effect:    Allow,
+			Principal: Principal{AWS: admins},
+			Action:    keyAdminActions,
+			Resource:  []string{"*"},
+		})
+	}
+	return st
+}
+
 // KeyPolicy builds the policy of the customer managed key that encrypts the
 // event buses, topics and dead-letter queues of account a. The AWS managed
 // alias/aws/sns key cannot be used: its policy cannot be edited to admit
@@ -83,25 +108,7 @@ func KeyPolicy(a Account, in KeyPolicyInput) Document {
 	topics := orDefault(in.TopicARNs, a.arn("sns", "*"))
 	queues := orDefault(in.QueueARNs, a.arn("sqs", "*"))
 
-	st := []Statement{{
-		// KMS Developer Guide, "Default key policy": without the account
-		// principal no IAM policy can grant use of the key, and a key whose
-		// only administrators are deleted becomes unmanageable.
-		Sid:       sidKeyRoot,
-		Effect:    Allow,
-		Principal: Principal{AWS: []string{a.RootARN()}},
-		Action:    []string{"kms:*"},
-		Resource:  []string{"*"},
-	}}
-	if len(in.Administrators) > 0 {
-		st = append(st, Statement{
-			Sid:       sidKeyAdmins,
-			Effect:    Allow,
-			Principal: Principal{AWS: sortedUnique(in.Administrators)},
-			Action:    keyAdminActions,
-			Resource:  []string{"*"},
-		})
-	}
+	st := keyOwners(a, in.Administrators)
 
 	if buses := sortedUnique(in.EventBusARNs); len(buses) > 0 {
 		// EventBridge User Guide, "Authorizing EventBridge to use a customer
