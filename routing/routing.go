@@ -94,27 +94,10 @@ func BusName(customer string) string { return detectors.ResourcePrefix + custome
 // AlarmTopicName is the operator's topic for delivery-failure alarms.
 const AlarmTopicName = detectors.ResourcePrefix + "alarms"
 
-// PlanCustomer plans c's bus. maxRules is the account's rules-per-bus quota.
-// It plans no hub-only detector and no heartbeat: PlanHubCustomer does,
-// knowing the hub.
-func PlanCustomer(c config.Customer, maxRules int) (Plan, error) {
-	return planCustomer(c, maxRules, hubRouting{})
-}
-
-// PlanHubCustomer plans c's bus in hub h: PlanCustomer, plus the heartbeat
-// rule and the hub-only detectors when secalerts:hub.heartbeat is on.
+// PlanHubCustomer plans c's bus in hub h, within h's rules-per-bus quota:
+// a rule per detector variant and account group, plus the heartbeat rule
+// and the hub-only detectors when secalerts:hub.heartbeat is on.
 func PlanHubCustomer(h *config.Hub, c config.Customer) (Plan, error) {
-	return planCustomer(c, h.MaxRulesPerBus, hubRouting{accountID: h.AccountID, heartbeat: h.Heartbeat.Enabled})
-}
-
-// hubRouting is what a plan needs to know of the hub.
-type hubRouting struct {
-	// accountID pins the hub-only detectors' rules to events the hub sent.
-	accountID string
-	heartbeat bool
-}
-
-func planCustomer(c config.Customer, maxRules int, hub hubRouting) (Plan, error) {
 	p := Plan{Customer: c.Name, BusName: BusName(c.Name), DLQName: BusName(c.Name) + "-dlq"}
 	p.Topics = topics(c)
 	lowest, any := lowestSeverity(c)
@@ -124,10 +107,10 @@ func planCustomer(c config.Customer, maxRules int, hub hubRouting) (Plan, error)
 	groups := accountGroups(c)
 	for _, d := range detectors.All() {
 		if d.HubOnly {
-			if !hub.heartbeat || hub.accountID == "" {
+			if !h.Heartbeat.Enabled {
 				continue
 			}
-			rules, err := hubOnlyRules(c, d, p.Topics, hub.accountID)
+			rules, err := hubOnlyRules(c, d, p.Topics, h.AccountID)
 			if err != nil {
 				return Plan{}, err
 			}
@@ -152,18 +135,18 @@ func planCustomer(c config.Customer, maxRules int, hub hubRouting) (Plan, error)
 			}
 		}
 	}
-	if hub.heartbeat {
+	if h.Heartbeat.Enabled {
 		h, err := heartbeatRule(c)
 		if err != nil {
 			return Plan{}, err
 		}
 		p.Heartbeat = &h
 	}
-	if n := p.RuleCount(); n > maxRules {
+	if n := p.RuleCount(); n > h.MaxRulesPerBus {
 		return Plan{}, fmt.Errorf("customer %s needs %d rules on its bus, over the %d allowed by secalerts:hub.maxRulesPerBus "+
 			"(EventBridge's rules-per-bus quota): raise the quota in Service Quotas and maxRulesPerBus with it, "+
 			"raise the lowest minSeverity of its destinations, or name fewer accounts (each named account gets its own rules "+
-			"so messages can show its name)", c.Name, n, maxRules)
+			"so messages can show its name)", c.Name, n, h.MaxRulesPerBus)
 	}
 	return p, nil
 }

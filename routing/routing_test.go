@@ -27,7 +27,7 @@ func acme() config.Customer {
 }
 
 func TestPlanCustomerRoutesBySeverity(t *testing.T) {
-	p, err := PlanCustomer(acme(), 300)
+	p, err := PlanHubCustomer(hubWith(false, acme()), acme())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +67,7 @@ func TestPlanCustomerRoutesBySeverity(t *testing.T) {
 }
 
 func TestPlanCustomerNamedAccountsGetTheirOwnRules(t *testing.T) {
-	p, err := PlanCustomer(acme(), 300)
+	p, err := PlanHubCustomer(hubWith(false, acme()), acme())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +104,9 @@ func TestPlanCustomerNamedAccountsGetTheirOwnRules(t *testing.T) {
 }
 
 func TestPlanCustomerFailsBeforeTheRuleQuota(t *testing.T) {
-	_, err := PlanCustomer(acme(), 10)
+	h := hubWith(false, acme())
+	h.MaxRulesPerBus = 10
+	_, err := PlanHubCustomer(h, acme())
 	if err == nil || !strings.Contains(err.Error(), "secalerts:hub.maxRulesPerBus") {
 		t.Fatalf("want a maxRulesPerBus error, got %v", err)
 	}

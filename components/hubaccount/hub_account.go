@@ -28,7 +28,7 @@ type HubAccountArgs struct {
 	// Account is the hub account (partition, region, ID).
 	Account policy.Account
 	Config  *config.Hub
-	// Plans are the customers' routing plans (routing.PlanCustomer), made
+	// Plans are the customers' routing plans (routing.PlanHubCustomer), made
 	// during validation so a limit fails before anything is created.
 	Plans []routing.Plan
 }
