@@ -30,15 +30,10 @@ var topicOwnerActions = []string{
 	"sns:Subscribe",
 }
 
-// TopicPolicy lets this account's EventBridge rules (and its CloudWatch
-// alarms when allowAlarms) publish to topicARN.
-func TopicPolicy(a Account, topicARN string, allowAlarms bool) Document {
-	return TopicPolicyFor(a, topicARN, TopicPublishers{Alarms: allowAlarms})
-}
-
-// TopicPolicyFor is TopicPolicy with every optional publisher spelled out,
-// for a topic that also carries Budgets or Cost Anomaly Detection alerts.
-func TopicPolicyFor(a Account, topicARN string, p TopicPublishers) Document {
+// TopicPolicy lets this account's EventBridge rules publish to topicARN,
+// and the optional publishers p names: its CloudWatch alarms, Budgets or
+// Cost Anomaly Detection.
+func TopicPolicy(a Account, topicARN string, p TopicPublishers) Document {
 	publish := func(sid, service string, c Conditions) Statement {
 		return Statement{
 			Sid:       sid,

@@ -32,10 +32,10 @@ func TestTopicPolicy(t *testing.T) {
 		{"budgets not admitted", rq(Caller{Service: "budgets.amazonaws.com"}, "sns:Publish", topic,
 			tls(keySourceAccount, hub.ID, keySourceArn, "arn:aws:budgets::111111111111:budget/b")), false},
 	}
-	runAllowCases(t, TopicPolicy(hub, topic, false), cases)
+	runAllowCases(t, TopicPolicy(hub, topic, TopicPublishers{Alarms: false}), cases)
 
 	t.Run("with alarms", func(t *testing.T) {
-		runAllowCases(t, TopicPolicy(hub, topic, true), []allowCase{
+		runAllowCases(t, TopicPolicy(hub, topic, TopicPublishers{Alarms: true}), []allowCase{
 			{"alarm of this account", rq(alarms, "sns:Publish", topic, tls(keySourceAccount, hub.ID, keySourceArn, ourAlarm)), true},
 			{"alarm of another account", rq(alarms, "sns:Publish", topic,
 				tls(keySourceAccount, stranger.ID, keySourceArn, "arn:aws:cloudwatch:us-east-1:999999999999:alarm:x")), false},
@@ -45,7 +45,7 @@ func TestTopicPolicy(t *testing.T) {
 	})
 
 	t.Run("with budgets and cost anomaly", func(t *testing.T) {
-		d := TopicPolicyFor(hub, topic, TopicPublishers{Budgets: true, CostAnomaly: true})
+		d := TopicPolicy(hub, topic, TopicPublishers{Budgets: true, CostAnomaly: true})
 		runAllowCases(t, d, []allowCase{
 			{"budget of this account", rq(Caller{Service: "budgets.amazonaws.com"}, "sns:Publish", topic,
 				tls(keySourceAccount, hub.ID, keySourceArn, "arn:aws:budgets::111111111111:budget/b")), true},

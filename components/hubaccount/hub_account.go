@@ -154,7 +154,7 @@ func arn(a policy.Account, service, resource string) string {
 // newTopic creates a KMS-encrypted topic whose policy admits only this
 // account's EventBridge rules and the publishers named.
 func newTopic(ctx *pulumi.Context, resName string, acct policy.Account, topicName string, key *kms.Key, publishers policy.TopicPublishers, parent pulumi.ResourceOption) (*sns.Topic, error) {
-	doc, err := policy.TopicPolicyFor(acct, arn(acct, "sns", topicName), publishers).JSON()
+	doc, err := policy.TopicPolicy(acct, arn(acct, "sns", topicName), publishers).JSON()
 	if err != nil {
 		return nil, fmt.Errorf("building the policy of topic %s: %w", topicName, err)
 	}
