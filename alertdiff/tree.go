@@ -29,7 +29,7 @@ type Tree struct {
 // error means the tree could not replay at all (it does not build, or its
 // stack files are invalid).
 func Replay(ctx context.Context, t Tree, events []string, binDir string) (outcomes []Outcome, warnings []string, err error) {
-	bin := filepath.Join(binDir, "secalerts-"+t.Label)
+	bin := filepath.Join(binDir, t.Label)
 	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/secalerts")
 	build.Dir = t.Dir
 	if out, err := build.CombinedOutput(); err != nil {
@@ -99,7 +99,7 @@ func Events(paths []string) ([]string, error) {
 // repoDir in a new temporary directory, and returns it with the function
 // that removes it again.
 func Checkout(ctx context.Context, repoDir, rev string) (dir string, remove func() error, err error) {
-	parent, err := os.MkdirTemp("", "secalerts-diff-")
+	parent, err := os.MkdirTemp("", "alertdiff-")
 	if err != nil {
 		return "", nil, fmt.Errorf("making a directory for the worktree of %s: %w", rev, err)
 	}

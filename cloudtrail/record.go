@@ -72,26 +72,17 @@ type Record struct {
 	intern map[string]string
 }
 
-// ParseRecord checks that raw is one JSON object, as json.Valid would, and
-// reads its top-level fields; nested values are checked, not decoded. It is
-// one pass over the record, which is most of what a forecast costs per
-// record. Str is set for the short, repetitive fields (sources, names,
-// regions, accounts, error codes); eventTime, eventID and userIdentity
-// only have Raw.
-func ParseRecord(raw []byte, r *Record) error {
-	_, err := parseRecord(raw, r, false)
-	if errors.Is(err, errShort) {
-		return errors.New("not valid JSON: the record ends inside a value")
-	}
-	return err
-}
-
 // errShort says the input ended inside the record: a streaming caller
 // reads more and parses again.
 var errShort = errors.New("input ends inside the record")
 
-// parseRecord is ParseRecord; with prefix, raw may go on after the record,
-// and the record's length is returned.
+// parseRecord checks that raw is one JSON object, as json.Valid would, and
+// reads its top-level fields; nested values are checked, not decoded. It is
+// one pass over the record, which is most of what a forecast costs per
+// record. Str is set for the short, repetitive fields (sources, names,
+// regions, accounts, error codes); eventTime, eventID and userIdentity
+// only have Raw. With prefix, raw may go on after the record, and the
+// record's length is returned.
 func parseRecord(raw []byte, r *Record, prefix bool) (int, error) {
 	intern := r.intern
 	if intern == nil {

@@ -8,7 +8,7 @@ import (
 
 // Baseline is secalerts:member.baseline: the security services the member
 // stack turns on so that both the hub's log archive and the detectors have
-// something to read (seed 004). Each source can be switched off where the
+// something to read. Each source can be switched off where the
 // customer already runs it: AWS allows one Config recorder and one GuardDuty
 // detector per region per account.
 type Baseline struct {

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+
+	"secalerts/names"
 )
 
 // hubKey is the config key ParseHub reads; every hub error path starts with it.
@@ -51,14 +53,9 @@ func ParseHub(data []byte, isSecret bool) (*Hub, error) {
 	return h, nil
 }
 
-// CustomerByName returns the customer called name.
-func (h *Hub) CustomerByName(name string) (*Customer, bool) {
-	for i := range h.Customers {
-		if h.Customers[i].Name == name {
-			return &h.Customers[i], true
-		}
-	}
-	return nil, false
+// Account is the hub account in the hub region, where its ARNs live.
+func (h *Hub) Account() names.Account {
+	return names.Account{Partition: Partition(h.Region), Region: h.Region, ID: h.AccountID}
 }
 
 func readHub(p *problems, data []byte, isSecret bool) *Hub {

@@ -4,11 +4,14 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"secalerts/names"
 )
 
 // LogArchive is secalerts:hub.logArchive: the S3 bucket, in the hub account
 // and region, where every listed member account's CloudTrail, AWS Config and
-// GuardDuty deliver (seed 004's security account bucket).
+// GuardDuty deliver: the one bucket of a security account that
+// multi-account teams keep every log in.
 type LogArchive struct {
 	// BucketName defaults to secalerts-archive-<hub account>-<hub region>.
 	BucketName string
@@ -66,7 +69,7 @@ const maxObjectLockDays = 36500
 // defaultArchiveBucket is the bucket name of a hub that does not choose
 // one: account and region keep it unique without a random suffix.
 func defaultArchiveBucket(accountID, region string) string {
-	return "secalerts-archive-" + accountID + "-" + region
+	return names.ArchiveBucket(accountID, region)
 }
 
 // readLogArchive reads secalerts:hub.logArchive; nil when absent.

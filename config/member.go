@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"secalerts/detectors"
+	"secalerts/names"
 )
 
 // memberKey is the config key ParseMember reads; every member error path
@@ -37,10 +38,6 @@ var memberKeys = []string{
 }
 
 var (
-	// hubBusARNShape is an event bus ARN (EventBridge API Reference,
-	// EventBus.Arn; bus names are [/\.\-_A-Za-z0-9]+, without / for custom
-	// buses).
-	hubBusARNShape = regexp.MustCompile(`^arn:(aws|aws-us-gov|aws-cn):events:([a-z0-9-]+):([0-9]{12}):event-bus/([A-Za-z0-9._-]+)$`)
 	// stackShape is a fully qualified Pulumi stack name: org/project/stack,
 	// each part letters, digits, -, _ and . (Pulumi stack and project
 	// naming rules).
@@ -65,6 +62,12 @@ func ParseMember(data []byte) (*Member, error) {
 		return nil, err
 	}
 	return m, nil
+}
+
+// Account is the member account in its home region, where the
+// account-wide resources live.
+func (m *Member) Account() names.Account {
+	return names.Account{Partition: Partition(m.HomeRegion), Region: m.HomeRegion, ID: m.AccountID}
 }
 
 func readMember(p *problems, data []byte) *Member {
@@ -114,7 +117,7 @@ func readHubReference(p *problems, o object, m *Member, homePartition string) {
 		p.addf(o.path, "both hubEventBusArn and hubStack/customer are set: set either hubEventBusArn, or hubStack and customer")
 		return
 	case arn == "" && stack == "" && customer == "":
-		p.addf(o.path, "no hub: set hubEventBusArn (arn:aws:events:<region>:<hub account>:event-bus/secalerts-<customer>), or hubStack (org/project/stack) and customer")
+		p.addf(o.path, "no hub: set hubEventBusArn (%s), or hubStack (org/project/stack) and customer", exampleBusARN("<region>", "<hub account>", "<customer>"))
 		return
 	case arn == "" && stack == "":
 		p.addf(o.key("hubStack"), "not set: customer %q needs hubStack, the hub's Pulumi stack as org/project/stack", customer)
@@ -136,15 +139,21 @@ func readHubReference(p *problems, o object, m *Member, homePartition string) {
 // checkHubBusARN records an error unless arn is a custom event bus ARN in
 // the home region's partition (any partition when it is empty).
 func checkHubBusARN(p *problems, path, arn, homeRegion, homePartition string) {
-	m := hubBusARNShape.FindStringSubmatch(arn)
+	bus, name, ok := names.ParseEventBusARN(arn)
 	switch {
-	case m == nil:
-		p.addf(path, "%q is not an event bus ARN (expected arn:aws:events:<region>:<12-digit hub account>:event-bus/<name>, e.g. arn:aws:events:us-east-1:999999999999:event-bus/secalerts-acme)", arn)
-	case m[4] == "default":
-		p.addf(path, "%q is the hub's default event bus (expected the customer's bus, event-bus/secalerts-<customer>, which only admits that customer's accounts)", arn)
+	case !ok:
+		p.addf(path, "%q is not an event bus ARN (expected %s, e.g. %s)", arn,
+			exampleBusARN("<region>", "<12-digit hub account>", "<customer>"), exampleBusARN("us-east-1", "999999999999", "acme"))
+	case name == names.DefaultBus:
+		p.addf(path, "%q is the hub's default event bus (expected the customer's bus, %s, which only admits that customer's accounts)", arn, names.Bus("<customer>"))
 	default:
-		checkARNPlace(p, path, arn, m[1], m[2], homeRegion, homePartition, "events")
+		checkARNPlace(p, path, arn, bus.Partition, bus.Region, homeRegion, homePartition, "events")
 	}
+}
+
+// exampleBusARN spells a customer bus ARN for messages.
+func exampleBusARN(region, account, customer string) string {
+	return names.Account{Partition: "aws", Region: region, ID: account}.EventBusARN(names.Bus(customer))
 }
 
 // checkARNPlace records an error unless an ARN's region is known, its

@@ -75,7 +75,7 @@ func TestParseMemberErrors(t *testing.T) {
 		{name: "customer without hub stack", edit: func(m obj) { viaStack(m); delete(m, "hubStack") },
 			want: `secalerts:member.hubStack: not set: customer "acme" needs hubStack`},
 		{name: "bus ARN shape", edit: func(m obj) { m["hubEventBusArn"] = "secalerts-acme" },
-			want: `secalerts:member.hubEventBusArn: "secalerts-acme" is not an event bus ARN (expected arn:aws:events:<region>:<12-digit hub account>:event-bus/<name>`},
+			want: `secalerts:member.hubEventBusArn: "secalerts-acme" is not an event bus ARN (expected arn:aws:events:<region>:<12-digit hub account>:event-bus/secalerts-<customer>`},
 		{name: "bus ARN of a rule", edit: func(m obj) { m["hubEventBusArn"] = "arn:aws:events:us-east-1:999999999999:rule/secalerts-acme" },
 			want: `secalerts:member.hubEventBusArn: "arn:aws:events:us-east-1:999999999999:rule/secalerts-acme" is not an event bus ARN`},
 		{name: "default bus", edit: func(m obj) { m["hubEventBusArn"] = "arn:aws:events:us-east-1:999999999999:event-bus/default" },

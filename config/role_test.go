@@ -43,10 +43,3 @@ func TestDefaultRegions(t *testing.T) {
 		}
 	}
 }
-
-func TestMaxCustomerNameLen(t *testing.T) {
-	// The EventBridge archive name (48 characters) is the tightest limit.
-	if maxCustomerNameLen != 48-len("secalerts-") {
-		t.Errorf("maxCustomerNameLen = %d, want %d", maxCustomerNameLen, 48-len("secalerts-"))
-	}
-}

@@ -1,13 +1,12 @@
 package config
 
 import (
-	"fmt"
 	"net/mail"
 	"regexp"
 	"strings"
 	"unicode"
 
-	"secalerts/detectors"
+	"secalerts/names"
 	"secalerts/severity"
 )
 
@@ -59,39 +58,6 @@ func accountIDValue(p *problems, path string, raw []byte) string {
 	return id
 }
 
-// maxCustomerNameLen is the longest customer name whose derived AWS names
-// all fit their services' limits; see customerDerivedNames.
-var maxCustomerNameLen = func() int {
-	longest := 1 << 30
-	for _, d := range customerDerivedNames {
-		longest = min(longest, d.max-len(fmt.Sprintf(d.format, "")))
-	}
-	return longest
-}()
-
-// customerDerivedNames are the AWS names built from a customer name (by
-// routing.BusName and components/hubaccount) and each service's length
-// limit, so a name that would fail at deployment fails validation instead.
-var customerDerivedNames = []struct {
-	what   string
-	format string
-	max    int
-}{
-	// EventBridge CreateArchive: ArchiveName 1-48 characters.
-	{"EventBridge archive name", detectors.ResourcePrefix + "%s", 48},
-	// IAM CreateRole: RoleName 1-64 characters.
-	{"IAM role name", detectors.ResourcePrefix + "%s-webhooks", 64},
-	// SQS CreateQueue: a queue name can have up to 80 characters.
-	{"SQS queue name", detectors.ResourcePrefix + "%s-dlq", 80},
-	// Chatbot CreateSlackChannelConfiguration: ConfigurationName 1-128
-	// characters; the suffix leaves room for 1,000 channels.
-	{"Chatbot configuration name", detectors.ResourcePrefix + "%s-slack-999", 128},
-	// EventBridge CreateEventBus: Name 1-256 characters.
-	{"EventBridge event bus name", detectors.ResourcePrefix + "%s", 256},
-	// SNS CreateTopic: topic names are 1-256 characters.
-	{"SNS topic name", detectors.ResourcePrefix + "%s-email-informational", 256},
-}
-
 // checkCustomerName records an error unless name can name a customer.
 func checkCustomerName(p *problems, path, name string) bool {
 	switch {
@@ -101,22 +67,12 @@ func checkCustomerName(p *problems, path, name string) bool {
 	case !nameShape.MatchString(name):
 		p.addf(path, "%q is not a valid customer name (expected lowercase letters, digits and dashes, not starting or ending with a dash, e.g. acme)", name)
 		return false
-	case len(name) > maxCustomerNameLen:
-		p.addf(path, "%q is %d characters, over the %d allowed: %s", name, len(name), maxCustomerNameLen, tooLongDerivedName(name))
+	}
+	if problem, tooLong := names.CustomerNameTooLong(name); tooLong {
+		p.addf(path, "%q is %d characters, over the %d allowed: %s", name, len(name), names.MaxCustomerName, problem)
 		return false
 	}
 	return true
-}
-
-// tooLongDerivedName says which derived AWS name a too-long customer name
-// would break.
-func tooLongDerivedName(name string) string {
-	for _, d := range customerDerivedNames {
-		if n := fmt.Sprintf(d.format, name); len(n) > d.max {
-			return fmt.Sprintf("its %s %q would have %d characters, over AWS's limit of %d", d.what, n, len(n), d.max)
-		}
-	}
-	return "its derived AWS names would be too long"
 }
 
 // checkEmail records an error unless addr is one bare e-mail address: SNS

@@ -6,7 +6,7 @@ import (
 	"regexp"
 	"strings"
 
-	"secalerts/detectors"
+	"secalerts/names"
 )
 
 // secretPlaceholder stands for a webhook URL in every message: such URLs
@@ -16,9 +16,6 @@ const secretPlaceholder = "<secret>"
 // EventBridge API destination limits (EventBridge API Reference,
 // CreateApiDestination and CreateConnection).
 const (
-	// maxAPIDestinationNameLen bounds secalerts-<customer>-<webhook>, the
-	// name of both the connection and the API destination.
-	maxAPIDestinationNameLen = 64
 	// maxWebhookURLLen is InvocationEndpoint's maximum length.
 	maxWebhookURLLen = 2048
 )
@@ -68,15 +65,14 @@ func readWebhooks(p *problems, o object, customer string, isSecret bool) []Webho
 // checkWebhookName records an error unless name can name a webhook of
 // customer: it becomes part of the connection and API destination names.
 func checkWebhookName(p *problems, path, customer, name string) {
-	derived := fmt.Sprintf("%s%s-%s", detectors.ResourcePrefix, customer, name)
+	problem, tooLong := names.WebhookNameTooLong(customer, name)
 	switch {
 	case name == "":
 		p.addf(path, "not set: expected a webhook name of lowercase letters, digits and dashes, e.g. pager")
 	case !nameShape.MatchString(name):
 		p.addf(path, "%q is not a valid webhook name (expected lowercase letters, digits and dashes, not starting or ending with a dash, e.g. pager)", name)
-	case len(derived) > maxAPIDestinationNameLen:
-		p.addf(path, "%q is too long: its API destination name %q would have %d characters, over EventBridge's limit of %d",
-			name, derived, len(derived), maxAPIDestinationNameLen)
+	case tooLong:
+		p.addf(path, "%q is too long: %s", name, problem)
 	}
 }
 

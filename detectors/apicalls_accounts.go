@@ -1,6 +1,9 @@
 package detectors
 
-import "secalerts/severity"
+import (
+	"secalerts/names"
+	"secalerts/severity"
+)
 
 // cisIAMPolicyEvents are the IAM calls of CIS AWS Foundations 4.4 (Security
 // Hub CloudWatch.4, "IAM policy changes").
@@ -16,7 +19,7 @@ var cisIAMPolicyEvents = []string{
 var iamAttachEvents = []string{"AttachRolePolicy", "AttachUserPolicy", "AttachGroupPolicy"}
 
 // administratorAccess is the AWS managed policy that grants everything.
-const administratorAccess = "arn:aws:iam::aws:policy/AdministratorAccess"
+var administratorAccess = names.AWSManagedPolicyARN("aws", "AdministratorAccess")
 
 // iamPolicyChangesDetector is CIS 4.4 as a real-time alert. Attaching
 // AdministratorAccess is HIGH: it is the quickest privilege escalation and
@@ -75,12 +78,12 @@ var iamPolicyChangesDetector = Detector{
 	},
 }
 
-// Organizations (seed 000). Its calls are recorded in us-east-1 and, except
+// Organizations. Its calls are recorded in us-east-1 and, except
 // for the ones a member account makes itself, in the management account
 // only. CreateAccountResult is a service event (eventType AwsServiceEvent,
 // detail-type "AWS Service Event via CloudTrail": Organizations User Guide,
-// "Logging and monitoring", CreateAccountResult examples); seed 000 pins it
-// under "AWS API Call via CloudTrail", so both detail-types are matched for
+// "Logging and monitoring", CreateAccountResult examples); rules written
+// for it in practice pin it under "AWS API Call via CloudTrail", so both detail-types are matched for
 // every Organizations name — the names alone decide.
 //
 // CreateAccount and CreateGovCloudAccount are left out on purpose: every one
@@ -115,14 +118,15 @@ func createAccountState(state string) Pattern {
 }
 
 // organizationsDetector reports changes to the organization: new accounts
-// and OUs are MEDIUM, so the default member minimum lets them through (seed 000 posts them all); a failed account
+// and OUs are MEDIUM, so the default member minimum lets them through (a
+// management account's team wants every one of them); a failed account
 // creation, a closed account and SCP changes that can weaken guardrails are
 // MEDIUM; an account removed, the organization deleted or SCPs switched off
 // are HIGH, because the account leaves every SCP and organization trail.
 var organizationsDetector = Detector{
 	ID:             "organizations",
 	Title:          "AWS Organizations change",
-	Description:    "Accounts created, invited, moved, closed or removed, OUs and SCPs changed (seed 000, CIS 4.15); management account only.",
+	Description:    "Accounts created, invited, moved, closed or removed, OUs and SCPs changed (CIS 4.15); management account only.",
 	DefaultOn:      true,
 	GlobalOnly:     true,
 	ManagementOnly: true,
@@ -164,7 +168,7 @@ var organizationsDetector = Detector{
 }
 
 // createAccountPaths picks fields of a CreateAccountResult service event
-// (seed 000's input transformer read state from the same place; AWS
+// (AWS
 // Organizations User Guide, "CreateAccountResult" CloudTrail example).
 func createAccountPaths(names ...string) map[string]string {
 	all := map[string]string{
@@ -184,7 +188,7 @@ func createAccountPaths(names ...string) map[string]string {
 	return out
 }
 
-// accountCreatedMessage is seed 000's case: CreateAccountResult is what
+// accountCreatedMessage: CreateAccountResult is what
 // Chatbot cannot show on its own, so it gets a message of its own.
 var accountCreatedMessage = Message{
 	Paths:   createAccountPaths("state", "newAccountId", "newAccount", "requestId", "requestedAt", "completedAt", "eventId"),

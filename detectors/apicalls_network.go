@@ -2,7 +2,7 @@ package detectors
 
 import "secalerts/severity"
 
-// Security groups (seed 004; CIS AWS Foundations 4.10, Security Hub
+// Security groups (CIS AWS Foundations 4.10, Security Hub
 // CloudWatch.10). The CloudTrail requestParameters shapes matched here:
 //
 //	AuthorizeSecurityGroupIngress/Egress: groupId, ipPermissions.items[] with

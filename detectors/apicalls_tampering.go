@@ -1,6 +1,9 @@
 package detectors
 
-import "secalerts/severity"
+import (
+	"secalerts/names"
+	"secalerts/severity"
+)
 
 // Tampering with the services that see attacks, and with secalerts itself.
 // An attacker's first calls after getting in often blind detection: stop
@@ -158,7 +161,7 @@ var securityHubChangesDetector = Detector{
 }
 
 // accessAnalyzerChangesDetector reports an IAM Access Analyzer analyzer
-// deleted (seed 003 relies on its findings).
+// deleted: the access-analyzer detector relies on its findings.
 var accessAnalyzerChangesDetector = Detector{
 	ID:          "access-analyzer-changes",
 	Title:       "IAM Access Analyzer deleted",
@@ -189,13 +192,13 @@ var accessAnalyzerChangesDetector = Detector{
 }
 
 // pipelineChangesDetector reports secalerts' own resources being disabled
-// or deleted: EventBridge rules and buses (names start with ResourcePrefix;
+// or deleted: EventBridge rules and buses (names start with names.Prefix;
 // DisableRule, DeleteRule and DeleteEventBus carry it in
 // requestParameters.name, RemoveTargets in requestParameters.rule: EventBridge
 // API Reference) and SNS topics (requestParameters.topicArn of DeleteTopic,
 // requestParameters.subscriptionArn of Unsubscribe, which is the topic ARN
 // plus ":<id>"; SNS API Reference). Topic names cannot contain ':', so the
-// wildcard "arn:aws:sns:*:secalerts-*" only matches secalerts topics. A
+// wildcard names.OwnTopicsWildcard only matches secalerts topics. A
 // secalerts deploy that replaces a rule or a `pulumi destroy` also alerts:
 // the message says so.
 var pipelineChangesDetector = Detector{
@@ -211,7 +214,7 @@ var pipelineChangesDetector = Detector{
 				map[string]any{"eventName": []any{"RemoveTargets"}, "requestParameters": map[string]any{"rule": namePrefixed}},
 			},
 		})
-		ourTopic := []any{map[string]any{"wildcard": "arn:aws:sns:*:" + ResourcePrefix + "*"}}
+		ourTopic := []any{map[string]any{"wildcard": names.OwnTopicsWildcard("aws")}}
 		sns := apiCallPattern("aws.sns", "sns.amazonaws.com", nil, map[string]any{
 			"$or": []any{
 				map[string]any{"eventName": []any{"DeleteTopic"}, "requestParameters": map[string]any{"topicArn": ourTopic}},

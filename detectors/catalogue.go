@@ -2,11 +2,6 @@ package detectors
 
 import "fmt"
 
-// ResourcePrefix starts the name of every rule, alarm and topic secalerts
-// creates, so the tampering detectors can recognise the pipeline's own
-// resources.
-const ResourcePrefix = "secalerts-"
-
 // CanarySource is the event source of test events sent through the pipeline.
 // It is not an aws.* source, so any admitted account can send it; messages
 // for it are always labelled as tests.

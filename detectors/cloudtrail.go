@@ -1,5 +1,7 @@
 package detectors
 
+import "secalerts/names"
+
 // CloudTrail API-call events, as EventBridge delivers them.
 //
 // What a user must know (EventBridge User Guide, "AWS service events
@@ -69,9 +71,9 @@ func anyStrings(names []string) []any {
 	return out
 }
 
-// namePrefixed matches a string starting with ResourcePrefix: the names of
+// namePrefixed matches a string starting with names.Prefix: the names of
 // secalerts' own rules, buses and topics.
-var namePrefixed = []any{map[string]any{"prefix": ResourcePrefix}}
+var namePrefixed = []any{map[string]any{"prefix": names.Prefix}}
 
 // apiCallPaths are the placeholders every API-call message uses, plus extra
 // ones for the resource the call acted on.

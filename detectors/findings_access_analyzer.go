@@ -3,7 +3,7 @@ package detectors
 import "secalerts/severity"
 
 // accessAnalyzerDetector alerts on IAM Access Analyzer external-access
-// findings (seed 003).
+// findings, collected from every member account without AWS Organizations.
 //
 // Event: "Access Analyzer Finding" from aws.access-analyzer (IAM User Guide,
 // "Monitoring IAM Access Analyzer with Amazon EventBridge"). Access Analyzer

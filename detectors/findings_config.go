@@ -7,7 +7,8 @@ import (
 )
 
 // securityServiceRules are the AWS Config managed rules that report a
-// security service being off (seed 004 watches the first two): such a
+// security service being off (a security account's baseline watches the
+// first two): such a
 // finding means secalerts itself may be going blind, so it is HIGH.
 //
 // AWS Config renames rules that others deploy: a conformance pack appends
@@ -27,7 +28,7 @@ var securityServiceRules = []string{
 }
 
 // configComplianceDetector alerts when a resource becomes NON_COMPLIANT
-// with an AWS Config rule (seed 004).
+// with an AWS Config rule.
 //
 // Event: "Config Rules Compliance Change" from aws.config (AWS Config
 // Developer Guide, "Example Compliance Change Notification" / EventBridge

@@ -21,7 +21,7 @@ var guardDutySeverityRanges = []struct {
 	{"critical", severity.Critical, []any{">=", 9}},
 }
 
-// guardDutyDetector alerts on GuardDuty findings (seed 004).
+// guardDutyDetector alerts on GuardDuty findings.
 //
 // Event: "GuardDuty Finding" from aws.guardduty with the finding as detail
 // (EventBridge events reference, Amazon GuardDuty events; GuardDuty User

@@ -1,15 +1,17 @@
 package detectors
 
-import "secalerts/severity"
+import (
+	"secalerts/names"
+	"secalerts/severity"
+)
 
-// Heartbeat names. Every member region runs the scheduled rule
-// HeartbeatRuleName on its default bus and forwards its "Scheduled Event"
-// (source aws.events, which no account can forge) to its customer's bus in
-// the hub; the hub's heartbeat function records when it last heard from
-// each account and region, and reports the ones that fell silent with an
-// event of HeartbeatSource on the customer's bus.
+// Every member region runs the scheduled rule names.HeartbeatRule on its
+// default bus and forwards its "Scheduled Event" (source aws.events, which
+// no account can forge) to its customer's bus in the hub; the hub's
+// heartbeat function records when it last heard from each account and
+// region, and reports the ones that fell silent with an event of
+// HeartbeatSource on the customer's bus.
 const (
-	HeartbeatRuleName = ResourcePrefix + "heartbeat"
 	// HeartbeatSource is the source of the events the hub sends about its
 	// members. Any account may use a non-aws source, so the hub's rules
 	// for it also pin the hub's own account (Detector.HubOnly).
@@ -71,10 +73,10 @@ var heartbeatMissingDetector = Detector{
 			{Label: "Report", Value: "<report>"},
 			{Label: "Checked", Value: "<time>"},
 		},
-		ConsoleURL: "https://<silentRegion>.console.aws.amazon.com/events/home?region=<silentRegion>#/eventbus/default/rules/" + HeartbeatRuleName,
+		ConsoleURL: "https://<silentRegion>.console.aws.amazon.com/events/home?region=<silentRegion>#/eventbus/default/rules/" + names.HeartbeatRule,
 		NextSteps: []string{
-			"In account <silentAccount> (<silentRegion>), check that rule " + HeartbeatRuleName + " and the " + ResourcePrefix + "forward-* rules exist and are enabled, and look for messages in " + ResourcePrefix + "forward-dlq.",
-			"Check CloudTrail in that account for DeleteRule, DisableRule, RemoveTargets or changes to role " + ResourcePrefix + "forward: tampering with the pipeline is itself a security event.",
+			"In account <silentAccount> (<silentRegion>), check that rule " + names.HeartbeatRule + " and the " + names.Prefix + "forward-* rules exist and are enabled, and look for messages in " + names.Prefix + "forward-dlq.",
+			"Check CloudTrail in that account for DeleteRule, DisableRule, RemoveTargets or changes to role " + names.Prefix + "forward: tampering with the pipeline is itself a security event.",
 			"If the account or region was retired on purpose, remove it from the member stack; the hub stops reporting it about a week after it fell silent.",
 		},
 	},

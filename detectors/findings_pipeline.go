@@ -3,11 +3,12 @@ package detectors
 import (
 	"strings"
 
+	"secalerts/names"
 	"secalerts/severity"
 )
 
 // pipelineAlarmDetector reports trouble in secalerts itself. Member stacks
-// create CloudWatch alarms named ResourcePrefix+... (dead-letter queue depth
+// create CloudWatch alarms named names.Prefix+... (dead-letter queue depth
 // of the forwarding rules) without alarm actions; CloudWatch still sends
 // every alarm state change to EventBridge as "CloudWatch Alarm State Change"
 // from aws.cloudwatch (CloudWatch User Guide, "Alarm events and
@@ -17,14 +18,14 @@ import (
 var pipelineAlarmDetector = Detector{
 	ID:          "pipeline-alarm",
 	Title:       "secalerts pipeline alarm",
-	Description: "secalerts' own CloudWatch alarms (names starting " + ResourcePrefix + ") going to ALARM, e.g. events piling up in a dead-letter queue.",
+	Description: "secalerts' own CloudWatch alarms (names starting " + names.Prefix + ") going to ALARM, e.g. events piling up in a dead-letter queue.",
 	DefaultOn:   true,
 	Build: func(Options) []Variant {
 		return []Variant{{
 			Name:     "alarm",
 			Severity: severity.High,
 			Pattern: awsEvent("aws.cloudwatch", "CloudWatch Alarm State Change", map[string]any{
-				"alarmName": []any{map[string]any{"prefix": ResourcePrefix}},
+				"alarmName": []any{map[string]any{"prefix": names.Prefix}},
 				"state":     map[string]any{"value": []any{"ALARM"}},
 			}),
 		}}

@@ -13,7 +13,8 @@ import (
 // AWS Config rule evaluations (config-compliance).
 var securityHubOwnDetectorProducts = []string{"GuardDuty", "IAM Access Analyzer", "Config"}
 
-// securityHubDetector alerts on Security Hub CSPM findings (seed 002).
+// securityHubDetector alerts on Security Hub CSPM findings, the ones an
+// operator watching many customers' accounts forwards from each of them.
 //
 // Event: "Security Hub Findings - Imported" from aws.securityhub, one ASFF
 // finding in detail.findings[0] (Security Hub User Guide, "EventBridge event

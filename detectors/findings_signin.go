@@ -50,7 +50,7 @@ func signInFields(who string) []Field {
 	}
 }
 
-// rootSignInDetector alerts on every root user console sign-in (seed 001).
+// rootSignInDetector alerts on every root user console sign-in.
 //
 // A successful root sign-in is CRITICAL: root can do what no IAM policy
 // limits (close the account, change its e-mail, payment and support plan,

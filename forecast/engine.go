@@ -17,7 +17,6 @@ import (
 
 	"secalerts/cloudtrail"
 	"secalerts/eventbridge"
-	"secalerts/preview"
 	"secalerts/replay"
 )
 
@@ -63,22 +62,11 @@ type Engine struct {
 	// pruner keeps the fields of an event that any member or hub rule
 	// looks at.
 	pruner *eventbridge.Pruner
-	// allManagement is true when a member rule receives read-only
-	// management events (state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS).
-	allManagement bool
-	opts          Options
+	opts   Options
 }
 
-// New builds the engine from the previews of a member and its hub.
-func New(member, hub []preview.Resource, opts Options) (*Engine, error) {
-	p, err := replay.New(member, hub)
-	if err != nil {
-		return nil, err
-	}
-	router, err := p.Router()
-	if err != nil {
-		return nil, err
-	}
+// New builds the engine on the pipeline of a member and its hub.
+func New(router *replay.Router, opts Options) (*Engine, error) {
 	if opts.Workers <= 0 {
 		opts.Workers = runtime.GOMAXPROCS(0)
 	}
@@ -96,11 +84,6 @@ func New(member, hub []preview.Resource, opts Options) (*Engine, error) {
 	for _, pat := range router.Patterns() {
 		if err := e.pruner.Add(pat); err != nil {
 			return nil, fmt.Errorf("pruning events for the rules: %w", err)
-		}
-	}
-	for _, r := range member {
-		if r.Type == "aws:cloudwatch/eventRule:EventRule" && r.Inputs["state"] == "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS" {
-			e.allManagement = true
 		}
 	}
 	return e, nil
@@ -226,16 +209,14 @@ func (w *worker) record(r *cloudtrail.Record, t *tally) error {
 		t.notDelivered++
 		return nil
 	case cloudtrail.ReadOnlyManagement:
-		if !e.allManagement {
-			t.readOnlySkipped++
-			return nil
-		}
+		// Member rules are ENABLED, which EventBridge never sends
+		// read-only management events.
+		t.readOnlySkipped++
+		return nil
 	}
 	region := r.AWSRegion.Str
 	account := e.router.Account()
-	if account == "" {
-		account = r.RecipientAccountID.Str
-	} else if r.RecipientAccountID.Str != account {
+	if r.RecipientAccountID.Str != account {
 		t.otherAccounts++
 	}
 	if !e.opts.Exhaustive && !w.mayForward(r, region, account) {
@@ -344,38 +325,26 @@ func mustDetailType(eventType string) string {
 	return dt
 }
 
-// envelope is what an EventBridge event must hold to be routed.
-type envelope struct {
-	Account    string `json:"account"`
-	Region     string `json:"region"`
-	Source     string `json:"source"`
-	DetailType string `json:"detail-type"`
-	Time       string `json:"time"`
-	Detail     struct {
-		EventSource  string   `json:"eventSource"`
-		EventName    string   `json:"eventName"`
-		UserIdentity identity `json:"userIdentity"`
-	} `json:"detail"`
-}
-
 // eventItem counts one EventBridge event, as replay would send it.
 func (w *worker) eventItem(raw []byte, t *tally) error {
-	var env envelope
-	if err := json.Unmarshal(raw, &env); err != nil {
+	event, env, note, err := w.e.router.Prepare(raw)
+	if err != nil {
+		return err
+	}
+	var detail struct {
+		Time   string `json:"time"`
+		Detail struct {
+			EventSource  string   `json:"eventSource"`
+			EventName    string   `json:"eventName"`
+			UserIdentity identity `json:"userIdentity"`
+		} `json:"detail"`
+	}
+	if err := json.Unmarshal(raw, &detail); err != nil {
 		return fmt.Errorf("not an EventBridge event: %w", err)
 	}
-	if env.Source == "" || env.DetailType == "" || env.Account == "" || env.Region == "" {
-		return fmt.Errorf("not an EventBridge event: source, detail-type, account and region are required")
-	}
-	d := t.day(dayOf(env.Time))
+	d := t.day(dayOf(detail.Time))
 	d.Events++
-	event := raw
-	if acct := w.e.router.Account(); acct != "" && env.Account != acct {
-		var err error
-		if event, err = withAccount(raw, acct); err != nil {
-			return err
-		}
-		env.Account = acct
+	if note != "" {
 		t.otherAccounts++
 	}
 	out, err := w.e.router.Route(event, env.Region, env.Account)
@@ -385,24 +354,12 @@ func (w *worker) eventItem(raw []byte, t *tally) error {
 	if !out.Forwarded {
 		return nil
 	}
-	api := env.Detail.EventSource + " " + env.Detail.EventName
-	if env.Detail.EventName == "" {
+	api := detail.Detail.EventSource + " " + detail.Detail.EventName
+	if detail.Detail.EventName == "" {
 		api = env.Source + " " + env.DetailType
 	}
-	t.add(d, out, len(event), env.Region, env.Detail.UserIdentity.principal(), api)
+	t.add(d, out, len(event), env.Region, detail.Detail.UserIdentity.principal(), api)
 	return nil
-}
-
-// withAccount sets an event's account as replay does, numbers kept as
-// written.
-func withAccount(event []byte, account string) ([]byte, error) {
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(event, &m); err != nil {
-		return nil, fmt.Errorf("not an EventBridge event: %w", err)
-	}
-	a, _ := json.Marshal(account)
-	m["account"] = a
-	return json.Marshal(m)
 }
 
 // identity is the part of userIdentity that names the caller.

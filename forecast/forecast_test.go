@@ -11,51 +11,13 @@ import (
 	"sync"
 	"testing"
 
-	"secalerts/config"
 	"secalerts/forecast"
-	"secalerts/preview"
-	"secalerts/stack"
+	"secalerts/internal/stacktest"
 )
-
-const (
-	hubFile    = "../Pulumi.hub.yaml"
-	memberFile = "../Pulumi.member.yaml"
-)
-
-var (
-	previewOnce      sync.Once
-	hubRes, memberRs []preview.Resource
-	previewErr       error
-)
-
-// previews runs the example stacks once per test binary.
-func previews(t testing.TB) (member, hub []preview.Resource) {
-	t.Helper()
-	previewOnce.Do(func() {
-		run := func(path string) []preview.Resource {
-			st, err := preview.LoadStackFile(path)
-			if err != nil {
-				previewErr = err
-				return nil
-			}
-			rs, err := preview.Run(st, preview.Options{Regions: config.DefaultRegions()}, stack.Run)
-			if err != nil {
-				previewErr = err
-			}
-			return rs
-		}
-		hubRes, memberRs = run(hubFile), run(memberFile)
-	})
-	if previewErr != nil {
-		t.Fatalf("previewing the example stacks: %v", previewErr)
-	}
-	return memberRs, hubRes
-}
 
 func engine(t testing.TB, opts forecast.Options) *forecast.Engine {
 	t.Helper()
-	member, hub := previews(t)
-	e, err := forecast.New(member, hub, opts)
+	e, err := forecast.New(stacktest.ExamplePipeline(t), opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,10 @@
 package policy
 
-import "fmt"
+import (
+	"fmt"
+
+	"secalerts/names"
+)
 
 // KeyPolicyMaxBytes is KMS's key policy document size limit: 32 KB (AWS KMS
 // Developer Guide, "Quotas" -> Key policy document size).
@@ -24,7 +28,7 @@ const ctxCloudTrail = "kms:EncryptionContext:aws:cloudtrail:arn"
 // the log archive: CloudTrail, AWS Config and GuardDuty of the listed
 // accounts encrypt with it, readers decrypt only through S3 in the
 // archive's region, and administrators manage it without using it.
-func ArchiveKeyPolicy(a Account, in ArchiveInput) (Document, error) {
+func ArchiveKeyPolicy(a names.Account, in ArchiveInput) (Document, error) {
 	if err := checkArchiveInput(in); err != nil {
 		return Document{}, err
 	}
@@ -40,7 +44,7 @@ func ArchiveKeyPolicy(a Account, in ArchiveInput) (Document, error) {
 	return d, nil
 }
 
-func archiveKeyPolicy(a Account, in ArchiveInput) Document {
+func archiveKeyPolicy(a names.Account, in ArchiveInput) Document {
 	accounts := sortedUnique(in.Accounts)
 	st := keyOwners(a, in.Administrators)
 	if len(accounts) > 0 {
@@ -50,7 +54,7 @@ func archiveKeyPolicy(a Account, in ArchiveInput) Document {
 		// baseline trail itself, as CloudTrail recommends.
 		contexts := make([]string, len(accounts))
 		for i, id := range accounts {
-			contexts[i] = "arn:" + a.Partition + ":cloudtrail:*:" + id + ":trail/*"
+			contexts[i] = names.AnyTrail(a.Partition, id)
 		}
 		st = append(st,
 			Statement{
@@ -85,7 +89,7 @@ func archiveKeyPolicy(a Account, in ArchiveInput) Document {
 			// GuardDuty User Guide, "Exporting generated findings to Amazon
 			// S3" -> key policy: kms:GenerateDataKey with aws:SourceAccount
 			// and aws:SourceArn of the detector (approximated, see
-			// DetectorARNPattern).
+			// names.AnyDetector).
 			Statement{
 				Sid:       sidArchiveGuardDutyKey,
 				Effect:    Allow,

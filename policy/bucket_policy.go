@@ -3,12 +3,9 @@ package policy
 import (
 	"errors"
 	"fmt"
-)
 
-// BaselineTrailName is the trail every member's security baseline creates.
-// The archive's bucket and key policies admit exactly this trail of each
-// listed account, so both sides must agree on it: never change it.
-const BaselineTrailName = "secalerts-trail"
+	"secalerts/names"
+)
 
 // ArchiveBucketPolicyMaxBytes is S3's bucket policy size limit: 20 KB (S3
 // User Guide, "Bucket policies for Amazon S3"); it cannot be raised.
@@ -66,26 +63,6 @@ var archiveDeleteActions = []string{
 	"s3:DeleteBucket",
 }
 
-// BucketARN is the ARN of an S3 bucket: S3 ARNs carry no region or account.
-func BucketARN(partition, bucket string) string {
-	return "arn:" + partition + ":s3:::" + bucket
-}
-
-// TrailARNPattern matches the baseline trail of account in any region: the
-// hub does not know each member's home region, where its multi-region trail
-// lives, so the region is a wildcard and the account and name are exact.
-func TrailARNPattern(partition, account string) string {
-	return "arn:" + partition + ":cloudtrail:*:" + account + ":trail/" + BaselineTrailName
-}
-
-// DetectorARNPattern matches every GuardDuty detector of account. Detector
-// IDs are random and only known after each member creates its detectors, so
-// the documented aws:SourceArn (one detector ARN) can only be approximated:
-// any detector of the account, in any region.
-func DetectorARNPattern(partition, account string) string {
-	return "arn:" + partition + ":guardduty:*:" + account + ":detector/*"
-}
-
 // ArchiveLogsPrefix is where account's logs go: AWSLogs/<account>/, the
 // prefix CloudTrail, AWS Config and GuardDuty all write under.
 func ArchiveLogsPrefix(bucketARN, account string) string {
@@ -97,7 +74,7 @@ func ArchiveLogsPrefix(bucketARN, account string) string {
 // GuardDuty writing only under its own AWSLogs/<account>/ prefix, and
 // read-only access for the readers. It fails when the policy would exceed
 // S3's size limit, saying how many accounts fit.
-func ArchiveBucketPolicy(a Account, in ArchiveInput) (Document, error) {
+func ArchiveBucketPolicy(a names.Account, in ArchiveInput) (Document, error) {
 	if err := checkArchiveInput(in); err != nil {
 		return Document{}, err
 	}
@@ -125,8 +102,8 @@ func checkArchiveInput(in ArchiveInput) error {
 	return nil
 }
 
-func archiveBucketPolicy(a Account, in ArchiveInput) Document {
-	bucket := BucketARN(a.Partition, in.BucketName)
+func archiveBucketPolicy(a names.Account, in ArchiveInput) Document {
+	bucket := names.S3BucketARN(a.Partition, in.BucketName)
 	objects := bucket + "/*"
 	accounts := sortedUnique(in.Accounts)
 
@@ -198,7 +175,7 @@ func archiveBucketPolicy(a Account, in ArchiveInput) Document {
 				Action:    []string{"s3:PutObject"},
 				Resource:  []string{prefix + "*"},
 				Condition: Conditions{}.add(opStringEquals, keyS3ACL, aclBucketOwnerFull).
-					add(opArnLike, keySourceArn, TrailARNPattern(a.Partition, id)),
+					add(opArnLike, keySourceArn, names.TrailPattern(a.Partition, id)),
 			},
 			// AWS Config delivers to AWSLogs/<account>/Config/ and GuardDuty
 			// exports to AWSLogs/<account>/GuardDuty/<region>/, both with
@@ -234,7 +211,7 @@ func archiveBucketPolicy(a Account, in ArchiveInput) Document {
 func trailPatterns(partition string, accounts []string) []string {
 	out := make([]string, len(accounts))
 	for i, id := range accounts {
-		out[i] = TrailARNPattern(partition, id)
+		out[i] = names.TrailPattern(partition, id)
 	}
 	return out
 }
@@ -242,14 +219,14 @@ func trailPatterns(partition string, accounts []string) []string {
 func detectorPatterns(partition string, accounts []string) []string {
 	out := make([]string, len(accounts))
 	for i, id := range accounts {
-		out[i] = DetectorARNPattern(partition, id)
+		out[i] = names.AnyDetector(partition, id)
 	}
 	return out
 }
 
 // maxArchiveAccounts is how many accounts fit in the bucket policy of in
 // (its bucket name and readers), for the error message.
-func maxArchiveAccounts(a Account, in ArchiveInput) int {
+func maxArchiveAccounts(a names.Account, in ArchiveInput) int {
 	lo, hi := 0, len(in.Accounts)
 	for lo < hi {
 		mid := (lo + hi + 1) / 2

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"secalerts/names"
 )
 
 const (
@@ -18,14 +20,14 @@ func archiveInput() ArchiveInput {
 }
 
 func archiveObject(account, path string) string {
-	return BucketARN("aws", archiveBucket) + "/AWSLogs/" + account + "/" + path
+	return names.S3BucketARN("aws", archiveBucket) + "/AWSLogs/" + account + "/" + path
 }
 
 // trailWrite is CloudTrail delivering a log file for the baseline trail of
 // account (home region eu-west-1), as the documented policy expects it.
 func trailWrite(account, object string) Request {
 	return rq(Caller{Service: svcCloudTrail}, "s3:PutObject", object, ctxOf(
-		keySourceArn, "arn:aws:cloudtrail:eu-west-1:"+account+":trail/"+BaselineTrailName,
+		keySourceArn, "arn:aws:cloudtrail:eu-west-1:"+account+":trail/"+names.Trail,
 		keySourceAccount, account, keyS3ACL, aclBucketOwnerFull, keySecureTransport, "true"))
 }
 
@@ -45,7 +47,7 @@ func TestArchiveBucketPolicy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bucket := BucketARN("aws", archiveBucket)
+	bucket := names.S3BucketARN("aws", archiveBucket)
 	ctTrail := "CloudTrail/eu-west-1/2024/01/01/x.json.gz"
 	insecure := trailWrite(memberA, archiveObject(memberA, ctTrail))
 	insecure.Context[keySecureTransport] = "false"
@@ -67,9 +69,9 @@ func TestArchiveBucketPolicy(t *testing.T) {
 		{"trail without the bucket-owner-full-control ACL", noACL, false},
 		{"trail without TLS", insecure, false},
 		{"CloudTrail ACL check for a listed trail", rq(Caller{Service: svcCloudTrail}, "s3:GetBucketAcl", bucket, ctxOf(
-			keySourceArn, "arn:aws:cloudtrail:us-east-1:"+memberB+":trail/"+BaselineTrailName, keySecureTransport, "true")), true},
+			keySourceArn, "arn:aws:cloudtrail:us-east-1:"+memberB+":trail/"+names.Trail, keySecureTransport, "true")), true},
 		{"CloudTrail ACL check for an unlisted account", rq(Caller{Service: svcCloudTrail}, "s3:GetBucketAcl", bucket, ctxOf(
-			keySourceArn, "arn:aws:cloudtrail:us-east-1:"+stranger.ID+":trail/"+BaselineTrailName, keySecureTransport, "true")), false},
+			keySourceArn, "arn:aws:cloudtrail:us-east-1:"+stranger.ID+":trail/"+names.Trail, keySecureTransport, "true")), false},
 
 		{"Config delivers to its own prefix", configWrite(memberA, archiveObject(memberA, "Config/eu-west-1/2024/1/1/ConfigHistory/x.json.gz")), true},
 		{"Config delivers to another account's prefix", configWrite(memberA, archiveObject(memberB, "Config/x")), false},
@@ -90,7 +92,7 @@ func TestArchiveBucketPolicy(t *testing.T) {
 		{"the account root deletes the bucket", rq(root, "s3:DeleteBucket", bucket, tls, allS3), false},
 		{"a reader deletes", rq(Caller{AWS: reader}, "s3:DeleteObject", archiveObject(memberA, ctTrail), tls), false},
 		{"CloudTrail deletes its own logs", rq(Caller{Service: svcCloudTrail}, "s3:DeleteObject", archiveObject(memberA, ctTrail), ctxOf(
-			keySourceArn, "arn:aws:cloudtrail:eu-west-1:"+memberA+":trail/"+BaselineTrailName, keySecureTransport, "true")), false},
+			keySourceArn, "arn:aws:cloudtrail:eu-west-1:"+memberA+":trail/"+names.Trail, keySecureTransport, "true")), false},
 
 		{"a reader reads", rq(Caller{AWS: reader}, "s3:GetObject", archiveObject(memberB, ctTrail), tls), true},
 		{"a reader lists", rq(Caller{AWS: reader}, "s3:ListBucket", bucket, tls), true},
@@ -154,7 +156,7 @@ func TestArchiveKeyPolicy(t *testing.T) {
 	}
 	key := "arn:aws:kms:us-east-1:111111111111:key/k"
 	trail := func(account string) string {
-		return "arn:aws:cloudtrail:eu-west-1:" + account + ":trail/" + BaselineTrailName
+		return "arn:aws:cloudtrail:eu-west-1:" + account + ":trail/" + names.Trail
 	}
 	ct := Caller{Service: svcCloudTrail}
 	s3Reads := ctxOf(keyViaService, "s3.us-east-1.amazonaws.com")
@@ -180,7 +182,7 @@ func TestArchiveKeyPolicy(t *testing.T) {
 }
 
 func TestArchiveKeyPolicyViaServiceInChina(t *testing.T) {
-	cn := Account{Partition: "aws-cn", Region: "cn-north-1", ID: hub.ID}
+	cn := names.Account{Partition: "aws-cn", Region: "cn-north-1", ID: hub.ID}
 	d, err := ArchiveKeyPolicy(cn, ArchiveInput{BucketName: archiveBucket, Readers: []string{"arn:aws-cn:iam::111111111111:role/r"}})
 	if err != nil {
 		t.Fatal(err)

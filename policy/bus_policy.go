@@ -4,9 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"strings"
-	"sync"
 	"unicode/utf8"
+
+	"secalerts/names"
 )
 
 // EventBusPolicyMaxChars is EventBridge's default quota "Event bus policy
@@ -22,10 +22,7 @@ const (
 	sidBusOrganization = "AllowOrganizationPutEvents"
 )
 
-var (
-	busARNPattern = regexp.MustCompile(`^arn:(aws[a-z-]*):events:([a-z0-9-]+):([0-9]{12}):event-bus/([A-Za-z0-9._/-]{1,256})$`)
-	orgIDPattern  = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
-)
+var orgIDPattern = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
 
 // ErrBusPolicyTooLarge is wrapped by EventBusPolicy when the policy would
 // exceed EventBusPolicyMaxChars.
@@ -37,11 +34,11 @@ var ErrBusPolicyTooLarge = errors.New("event bus policy exceeds the EventBridge 
 // decides which of its roles may send (EventBridge User Guide, "Permissions
 // for event buses").
 func EventBusPolicy(busARN string, accountIDs []string, organizationID string) (Document, error) {
-	m := busARNPattern.FindStringSubmatch(busARN)
-	if m == nil {
-		return Document{}, fmt.Errorf("event bus arn %q: want arn:<partition>:events:<region>:<account>:event-bus/<name>", busARN)
+	acct, _, ok := names.ParseEventBusARN(busARN)
+	if !ok {
+		return Document{}, fmt.Errorf("%q is not an event bus ARN", busARN)
 	}
-	partition := m[1]
+	partition := acct.Partition
 	if organizationID != "" && !orgIDPattern.MatchString(organizationID) {
 		return Document{}, fmt.Errorf("organization id %q: want o- followed by 10 to 32 lowercase letters or digits", organizationID)
 	}
@@ -73,7 +70,7 @@ func busPolicy(partition, busARN string, ids []string, organizationID string) Do
 	if len(ids) > 0 {
 		roots := make([]string, len(ids))
 		for i, id := range ids {
-			roots[i] = "arn:" + partition + ":iam::" + id + ":root"
+			roots[i] = names.Account{Partition: partition, ID: id}.RootARN()
 		}
 		st = append(st, Statement{
 			Sid:       sidBusAccounts,
@@ -114,15 +111,3 @@ func maxAccounts(partition, busARN, organizationID string) int {
 		n++
 	}
 }
-
-var maxAccountsWorstCase = sync.OnceValue(func() int {
-	// The longest bus ARN AWS allows: the longest partition and region names
-	// in use and a 256-character bus name, plus the organization statement.
-	bus := "arn:aws-us-gov:events:us-gov-west-1:123456789012:event-bus/" + strings.Repeat("x", 256)
-	return maxAccounts("aws-us-gov", bus, "o-"+strings.Repeat("a", 32))
-})
-
-// MaxAccountsPerBusPolicy is how many accounts always fit in one bus policy
-// under EventBusPolicyMaxChars, whatever the bus name, partition and region,
-// so configuration can warn before a deployment fails.
-func MaxAccountsPerBusPolicy() int { return maxAccountsWorstCase() }

@@ -77,12 +77,13 @@ func accountIDs(n int) []string {
 }
 
 func TestEventBusPolicySizeLimit(t *testing.T) {
-	maxN := MaxAccountsPerBusPolicy()
-	if maxN < 100 || maxN > 400 {
-		t.Fatalf("MaxAccountsPerBusPolicy() = %d, outside any plausible range for %d characters", maxN, EventBusPolicyMaxChars)
-	}
-	// The worst case must fit for every bus, including the longest one.
+	// The longest bus ARN AWS allows: the longest partition and region
+	// names in use and a 256-character bus name, plus the organization.
 	longBus := "arn:aws-us-gov:events:us-gov-west-1:111111111111:event-bus/" + strings.Repeat("b", 256)
+	maxN := maxAccounts("aws-us-gov", longBus, "o-"+strings.Repeat("a", 32))
+	if maxN < 100 || maxN > 400 {
+		t.Fatalf("%d accounts fit the longest bus, outside any plausible range for %d characters", maxN, EventBusPolicyMaxChars)
+	}
 	d, err := EventBusPolicy(longBus, accountIDs(maxN), "o-"+strings.Repeat("a", 32))
 	if err != nil {
 		t.Fatalf("%d accounts on the longest bus: %v", maxN, err)

@@ -1,5 +1,7 @@
 package policy
 
+import "secalerts/names"
+
 // Statement ids of the Chatbot policies.
 const (
 	sidChatbotAssume    = "ChatbotAssumesChannelRole"
@@ -17,7 +19,7 @@ var chatbotNotificationActions = []string{"cloudwatch:Describe*", "cloudwatch:Ge
 // for this principal and an unsupported one would break the channel. The
 // risk is bounded: a role cannot be passed to another account's channel, and
 // the guardrail caps the role to read-only CloudWatch.
-func ChatbotTrustPolicy(a Account) Document {
+func ChatbotTrustPolicy(a names.Account) Document {
 	_ = a // kept in the signature so a documented condition can be added without changing callers
 	return Document{Version: Version, Statement: []Statement{{
 		Sid:       sidChatbotAssume,

@@ -1,5 +1,7 @@
 package policy
 
+import "secalerts/names"
+
 // sidConfigAssume is the Sid of the AWS Config recorder role's trust policy.
 const sidConfigAssume = "ConfigOfThisAccountAssume"
 
@@ -7,7 +9,7 @@ const sidConfigAssume = "ConfigOfThisAccountAssume"
 // account's, assume the recorder role (AWS Config Developer Guide,
 // "Permissions for the IAM role assigned to AWS Config": trust
 // config.amazonaws.com with aws:SourceAccount).
-func ConfigRecorderTrustPolicy(a Account) Document {
+func ConfigRecorderTrustPolicy(a names.Account) Document {
 	return Document{Version: Version, Statement: []Statement{{
 		Sid:       sidConfigAssume,
 		Effect:    Allow,
@@ -15,11 +17,4 @@ func ConfigRecorderTrustPolicy(a Account) Document {
 		Action:    []string{"sts:AssumeRole"},
 		Condition: sourceAccount(a),
 	}}}
-}
-
-// ConfigRolePolicyARN is the AWS managed policy that gives the recorder
-// role read access to the configurations it records (AWS Config Developer
-// Guide, "Permissions for the IAM role assigned to AWS Config").
-func ConfigRolePolicyARN(partition string) string {
-	return "arn:" + partition + ":iam::aws:policy/service-role/AWS_ConfigRole"
 }

@@ -9,7 +9,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+
+	"secalerts/names"
 )
+
+// accountIDPattern is a 12-digit AWS account ID.
+var accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
 
 // Version is the only policy language version AWS documents for policies
 // that use condition keys and policy variables.
@@ -50,36 +55,6 @@ type Principal struct {
 // Conditions is the Condition element: operator -> condition key -> values.
 // Values of one key are ORed; keys and operators are ANDed.
 type Conditions map[string]map[string][]string
-
-// Account is the AWS account a policy is written for, in the region whose
-// resources it guards.
-type Account struct {
-	Partition, Region, ID string
-}
-
-var accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
-
-// Validate reports an Account that would produce ARNs AWS rejects.
-func (a Account) Validate() error {
-	if a.Partition == "" || a.Region == "" {
-		return fmt.Errorf("account %q: partition and region are required, got partition %q region %q", a.ID, a.Partition, a.Region)
-	}
-	if !accountIDPattern.MatchString(a.ID) {
-		return fmt.Errorf("account id %q: want 12 digits", a.ID)
-	}
-	return nil
-}
-
-// RootARN is the account principal: naming it in a resource policy delegates
-// to the account's own IAM policies rather than to any single identity.
-func (a Account) RootARN() string {
-	return "arn:" + a.Partition + ":iam::" + a.ID + ":root"
-}
-
-// arn builds an ARN of this account in its region.
-func (a Account) arn(service, resource string) string {
-	return "arn:" + a.Partition + ":" + service + ":" + a.Region + ":" + a.ID + ":" + resource
-}
 
 // JSON marshals the document compactly, the form AWS stores and counts
 // against size quotas.
@@ -228,7 +203,7 @@ func (c Conditions) add(op, key string, values ...string) Conditions {
 // sourceAccount is the confused-deputy guard that a service acts for this
 // account only (IAM User Guide, "The confused deputy problem" and
 // "aws:SourceAccount").
-func sourceAccount(a Account) Conditions {
+func sourceAccount(a names.Account) Conditions {
 	return Conditions{}.add(opStringEquals, keySourceAccount, a.ID)
 }
 

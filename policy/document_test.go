@@ -128,14 +128,3 @@ func TestParseAcceptsAWSStringForms(t *testing.T) {
 		t.Errorf("\"*\" parsed as %+v, %v", p, err)
 	}
 }
-
-func TestAccountValidate(t *testing.T) {
-	if err := hub.Validate(); err != nil {
-		t.Errorf("valid account: %v", err)
-	}
-	for _, a := range []Account{{"aws", "us-east-1", "12345"}, {"", "us-east-1", "111111111111"}, {"aws", "", "111111111111"}} {
-		if err := a.Validate(); err == nil {
-			t.Errorf("%+v accepted", a)
-		}
-	}
-}

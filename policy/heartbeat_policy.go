@@ -1,5 +1,7 @@
 package policy
 
+import "secalerts/names"
+
 // Statement ids of the heartbeat function's roles.
 const (
 	sidLambdaAssume    = "LambdaRunsTheFunction"
@@ -46,7 +48,7 @@ func LambdaTrustPolicy() Document {
 // dead-letter queue, use the hub key only through DynamoDB and SQS, and
 // write its logs. It cannot delete items, read any other table or publish
 // to any topic: silences reach the operator through the buses' rules.
-func HeartbeatFunctionPolicy(a Account, in HeartbeatFunctionInput) Document {
+func HeartbeatFunctionPolicy(a names.Account, in HeartbeatFunctionInput) Document {
 	return Document{Version: Version, Statement: []Statement{
 		{
 			Sid:    sidHeartbeatTable,
@@ -101,7 +103,7 @@ const heartbeatViaService = "kms:ViaService"
 
 // serviceEndpoint is how kms:ViaService names a service of a's region
 // (dynamodb.us-east-1.amazonaws.com; .amazonaws.com.cn in China).
-func serviceEndpoint(a Account, service string) string {
+func serviceEndpoint(a names.Account, service string) string {
 	suffix := ".amazonaws.com"
 	if a.Partition == "aws-cn" {
 		suffix += ".cn"

@@ -1,6 +1,10 @@
 package policy
 
-import "testing"
+import (
+	"testing"
+
+	"secalerts/names"
+)
 
 var heartbeatInput = HeartbeatFunctionInput{
 	TableARN:    "arn:aws:dynamodb:us-east-1:111111111111:table/secalerts-heartbeats",
@@ -51,12 +55,12 @@ func TestLambdaTrustPolicy(t *testing.T) {
 
 func TestServiceEndpoint(t *testing.T) {
 	for _, tc := range []struct {
-		a    Account
+		a    names.Account
 		want string
 	}{
 		{hub, "dynamodb.us-east-1.amazonaws.com"},
-		{Account{Partition: "aws-cn", Region: "cn-north-1", ID: "111111111111"}, "dynamodb.cn-north-1.amazonaws.com.cn"},
-		{Account{Partition: "aws-us-gov", Region: "us-gov-west-1", ID: "111111111111"}, "dynamodb.us-gov-west-1.amazonaws.com"},
+		{names.Account{Partition: "aws-cn", Region: "cn-north-1", ID: "111111111111"}, "dynamodb.cn-north-1.amazonaws.com.cn"},
+		{names.Account{Partition: "aws-us-gov", Region: "us-gov-west-1", ID: "111111111111"}, "dynamodb.us-gov-west-1.amazonaws.com"},
 	} {
 		if got := serviceEndpoint(tc.a, "dynamodb"); got != tc.want {
 			t.Errorf("%+v: %s, want %s", tc.a, got, tc.want)

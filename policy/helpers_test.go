@@ -3,11 +3,13 @@ package policy
 import (
 	"strings"
 	"testing"
+
+	"secalerts/names"
 )
 
 var (
-	hub      = Account{Partition: "aws", Region: "us-east-1", ID: "111111111111"}
-	stranger = Account{Partition: "aws", Region: "us-east-1", ID: "999999999999"}
+	hub      = names.Account{Partition: "aws", Region: "us-east-1", ID: "111111111111"}
+	stranger = names.Account{Partition: "aws", Region: "us-east-1", ID: "999999999999"}
 	hubBus   = "arn:aws:events:us-east-1:111111111111:event-bus/secalerts-acme"
 	admin    = "arn:aws:iam::111111111111:role/key-admin"
 	// archiveBucket is the log archive of the hub account.

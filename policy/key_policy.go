@@ -1,5 +1,7 @@
 package policy
 
+import "secalerts/names"
+
 // KeyPolicyInput says who besides the account may use or manage the key.
 type KeyPolicyInput struct {
 	// Administrators are IAM principal ARNs that manage the key but can never
@@ -8,7 +10,8 @@ type KeyPolicyInput struct {
 	// EventBusARNs are the custom event buses encrypted with this key.
 	EventBusARNs []string
 	// AllowBudgets and AllowCostAnomaly let AWS Budgets and Cost Anomaly
-	// Detection publish to topics encrypted with this key (seed 000).
+	// Detection publish to topics encrypted with this key, so cost alerts
+	// can share the operator's topic.
 	AllowBudgets, AllowCostAnomaly bool
 	// AllowArchives adds what an archive of one of EventBusARNs needs when the
 	// archive itself is given this key (kms:ReEncrypt*). Archives left on the
@@ -80,7 +83,7 @@ const (
 // without the account principal no IAM policy can grant use of the key,
 // and a key whose only administrators are deleted becomes unmanageable),
 // and administrators may manage it, never use it.
-func keyOwners(a Account, administrators []string) []Statement {
+func keyOwners(a names.Account, administrators []string) []Statement {
 	st := []Statement{{
 		Sid:       sidKeyRoot,
 		Effect:    Allow,
@@ -103,10 +106,10 @@ func keyOwners(a Account, administrators []string) []Statement {
 // KeyPolicy builds the policy of the customer managed key that encrypts the
 // event buses, topics and dead-letter queues of account a. The AWS managed
 // alias/aws/sns key cannot be used: its policy cannot be edited to admit
-// EventBridge (seed 000).
-func KeyPolicy(a Account, in KeyPolicyInput) Document {
-	topics := orDefault(in.TopicARNs, a.arn("sns", "*"))
-	queues := orDefault(in.QueueARNs, a.arn("sqs", "*"))
+// EventBridge.
+func KeyPolicy(a names.Account, in KeyPolicyInput) Document {
+	topics := orDefault(in.TopicARNs, a.ARN("sns", "*"))
+	queues := orDefault(in.QueueARNs, a.ARN("sqs", "*"))
 
 	st := keyOwners(a, in.Administrators)
 
@@ -184,7 +187,7 @@ func KeyPolicy(a Account, in KeyPolicyInput) Document {
 		Action:    []string{"kms:Decrypt", "kms:GenerateDataKey*"},
 		Resource:  []string{"*"},
 		Condition: sourceAccount(a).
-			add(opArnLike, keySourceArn, a.arn("events", "rule/*"), a.arn("events", "event-bus/*")).
+			add(opArnLike, keySourceArn, a.RuleARN("", "*"), a.EventBusARN("*")).
 			add(opArnLike, ctxSQSQueue, queues...),
 	})
 
@@ -199,7 +202,7 @@ func KeyPolicy(a Account, in KeyPolicyInput) Document {
 		Action:    []string{"kms:Decrypt", "kms:GenerateDataKey*"},
 		Resource:  []string{"*"},
 		Condition: sourceAccount(a).
-			add(opArnLike, keySourceArn, a.arn("cloudwatch", "alarm:*")).
+			add(opArnLike, keySourceArn, a.ARN("cloudwatch", "alarm:*")).
 			add(opArnLike, ctxSNSTopic, topics...),
 	})
 
@@ -236,8 +239,8 @@ func KeyPolicy(a Account, in KeyPolicyInput) Document {
 
 // budgetsSourceARN matches every budget of the account; budget ARNs carry no
 // region.
-func budgetsSourceARN(a Account) string {
-	return "arn:" + a.Partition + ":budgets::" + a.ID + ":*"
+func budgetsSourceARN(a names.Account) string {
+	return a.GlobalARN("budgets", "*")
 }
 
 func orDefault(list []string, def string) []string {

@@ -1,5 +1,7 @@
 package policy
 
+import "secalerts/names"
+
 // Statement ids of the queue policy.
 const (
 	sidQueueEvents = "EventBridgeOfThisAccountSendsFailedEvents"
@@ -10,7 +12,7 @@ const (
 // queue queueARN, only on behalf of sourceARNs of this account: rule ARNs or
 // patterns (arn:...:rule/<bus>/*) for rule targets, and event-bus ARNs for a
 // bus's own dead-letter queue. With no sourceARNs nothing may send.
-func QueuePolicy(a Account, queueARN string, sourceARNs []string) Document {
+func QueuePolicy(a names.Account, queueARN string, sourceARNs []string) Document {
 	var st []Statement
 	if src := sortedUnique(sourceARNs); len(src) > 0 {
 		// EventBridge User Guide, "Using dead-letter queues to process

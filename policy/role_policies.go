@@ -2,6 +2,8 @@ package policy
 
 import (
 	"slices"
+
+	"secalerts/names"
 )
 
 // Statement ids of the EventBridge roles.
@@ -15,11 +17,11 @@ const (
 // region is a wildcard: a role is global, and one forwarding role serves the
 // rules of every enabled region of a member account; the account is what
 // stops another account's rules from using it.
-func EventsTrustPolicy(a Account) Document {
+func EventsTrustPolicy(a names.Account) Document {
 	// EventBridge User Guide, "Using IAM policy conditions in Amazon
 	// EventBridge": aws:SourceArn is the ARN of the rule sending the event
 	// and aws:SourceAccount the account the rule is in.
-	rules := "arn:" + a.Partition + ":events:*:" + a.ID + ":rule/*"
+	rules := a.In("*").ARN("events", "rule/*")
 	return Document{Version: Version, Statement: []Statement{{
 		Sid:       sidEventsAssume,
 		Effect:    Allow,

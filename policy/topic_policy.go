@@ -1,5 +1,7 @@
 package policy
 
+import "secalerts/names"
+
 // TopicPublishers says which services, besides this account's EventBridge
 // rules, may publish to a topic.
 type TopicPublishers struct {
@@ -33,7 +35,7 @@ var topicOwnerActions = []string{
 // TopicPolicy lets this account's EventBridge rules publish to topicARN,
 // and the optional publishers p names: its CloudWatch alarms, Budgets or
 // Cost Anomaly Detection.
-func TopicPolicy(a Account, topicARN string, p TopicPublishers) Document {
+func TopicPolicy(a names.Account, topicARN string, p TopicPublishers) Document {
 	publish := func(sid, service string, c Conditions) Statement {
 		return Statement{
 			Sid:       sid,
@@ -56,13 +58,13 @@ func TopicPolicy(a Account, topicARN string, p TopicPublishers) Document {
 		// that sends the event, aws:SourceAccount the account it is in.
 		// rule/* also matches rules of custom buses (rule/<bus>/<rule>).
 		publish(sidTopicEvents, "events.amazonaws.com",
-			sourceAccount(a).add(opArnLike, keySourceArn, a.arn("events", "rule/*"))),
+			sourceAccount(a).add(opArnLike, keySourceArn, a.ARN("events", "rule/*"))),
 	}
 	if p.Alarms {
 		// CloudWatch User Guide, confused-deputy prevention for alarm
 		// actions: the alarm ARN and the account.
 		st = append(st, publish(sidTopicAlarms, "cloudwatch.amazonaws.com",
-			sourceAccount(a).add(opArnLike, keySourceArn, a.arn("cloudwatch", "alarm:*"))))
+			sourceAccount(a).add(opArnLike, keySourceArn, a.ARN("cloudwatch", "alarm:*"))))
 	}
 	if p.Budgets {
 		// Cost Management User Guide, "Creating an Amazon SNS topic for

@@ -17,6 +17,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"secalerts/config"
+	"secalerts/names"
 )
 
 // Resource is one resource the program registered.
@@ -82,7 +83,7 @@ func (m *Mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 		return resource.NewPropertyMapFromMap(map[string]any{"id": "aws", "names": m.opts.Regions}), nil
 	case "aws:index/getCallerIdentity:getCallerIdentity":
 		return resource.NewPropertyMapFromMap(map[string]any{
-			"accountId": p.account, "arn": "arn:" + config.Partition(p.region) + ":iam::" + p.account + ":user/preview", "userId": "AIDAPREVIEW",
+			"accountId": p.account, "arn": names.Account{Partition: config.Partition(p.region), ID: p.account}.GlobalARN("iam", "user/preview"), "userId": "AIDAPREVIEW",
 		}), nil
 	case "aws:index/getPartition:getPartition":
 		dns := "amazonaws.com"
@@ -192,64 +193,61 @@ func computed(r Resource) (string, map[string]any) {
 			out["name"] = name
 		}
 	}
-	region, account := r.Region, r.Account
-	part := config.Partition(region)
+	acct := names.Account{Partition: config.Partition(r.Region), Region: r.Region, ID: r.Account}
 	id := name
 	arn := ""
 	switch r.Type {
 	case "aws:sns/topic:Topic":
-		arn = fmt.Sprintf("arn:%s:sns:%s:%s:%s", part, region, account, name)
+		arn = acct.TopicARN(name)
 		id = arn
 	case "aws:sns/topicSubscription:TopicSubscription":
 		arn = fmt.Sprintf("%s:%s", str(r.Inputs["topic"]), shortHash(r.URN))
 		id = arn
 	case "aws:sqs/queue:Queue":
-		arn = fmt.Sprintf("arn:%s:sqs:%s:%s:%s", part, region, account, name)
-		id = fmt.Sprintf("https://sqs.%s.amazonaws.com/%s/%s", region, account, name)
+		arn = acct.QueueARN(name)
+		id = fmt.Sprintf("https://sqs.%s.amazonaws.com/%s/%s", r.Region, r.Account, name)
 		out["url"] = id
 	case "aws:kms/key:Key":
 		id = shortHash(r.URN) + "-0000-4000-8000-" + shortHash(r.URN+"k") + "0000"
-		arn = fmt.Sprintf("arn:%s:kms:%s:%s:key/%s", part, region, account, id)
+		arn = acct.ARN("kms", "key/"+id)
 		out["keyId"] = id
 	case "aws:kms/alias:Alias":
-		arn = fmt.Sprintf("arn:%s:kms:%s:%s:%s", part, region, account, name)
+		arn = acct.ARN("kms", name)
 	case "aws:iam/role:Role":
-		arn = fmt.Sprintf("arn:%s:iam::%s:role/%s", part, account, name)
+		arn = acct.RoleARN(name)
 	case "aws:iam/policy:Policy":
-		arn = fmt.Sprintf("arn:%s:iam::%s:policy/%s", part, account, name)
+		arn = acct.GlobalARN("iam", "policy/"+name)
 	case "aws:cloudwatch/eventBus:EventBus":
-		arn = fmt.Sprintf("arn:%s:events:%s:%s:event-bus/%s", part, region, account, name)
+		arn = acct.EventBusARN(name)
 	case "aws:cloudwatch/eventRule:EventRule":
 		bus := str(r.Inputs["eventBusName"])
-		if bus == "" || bus == "default" {
-			arn = fmt.Sprintf("arn:%s:events:%s:%s:rule/%s", part, region, account, name)
-		} else {
-			arn = fmt.Sprintf("arn:%s:events:%s:%s:rule/%s/%s", part, region, account, bus, name)
+		arn = acct.RuleARN(bus, name)
+		if bus != "" && bus != names.DefaultBus {
 			id = bus + "/" + name
 		}
 	case "aws:cloudwatch/eventArchive:EventArchive":
-		arn = fmt.Sprintf("arn:%s:events:%s:%s:archive/%s", part, region, account, name)
+		arn = acct.ARN("events", "archive/"+name)
 	case "aws:cloudwatch/eventConnection:EventConnection":
-		arn = fmt.Sprintf("arn:%s:events:%s:%s:connection/%s/%s", part, region, account, name, shortHash(r.URN))
-		out["secretArn"] = fmt.Sprintf("arn:%s:secretsmanager:%s:%s:secret:events!connection/%s", part, region, account, name)
+		arn = acct.ARN("events", "connection/"+name+"/"+shortHash(r.URN))
+		out["secretArn"] = acct.ARN("secretsmanager", "secret:events!connection/"+name)
 	case "aws:cloudwatch/eventApiDestination:EventApiDestination":
-		arn = fmt.Sprintf("arn:%s:events:%s:%s:api-destination/%s/%s", part, region, account, name, shortHash(r.URN))
+		arn = acct.ARN("events", "api-destination/"+name+"/"+shortHash(r.URN))
 	case "aws:cloudwatch/metricAlarm:MetricAlarm":
-		arn = fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:%s", part, region, account, name)
+		arn = acct.AlarmARN(name)
 	case "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration",
 		"aws:chatbot/teamsChannelConfiguration:TeamsChannelConfiguration":
 		kind := "slack-channel"
 		if strings.Contains(r.Type, "teams") {
 			kind = "microsoft-teams-channel"
 		}
-		arn = fmt.Sprintf("arn:%s:chatbot::%s:chat-configuration/%s/%s", part, account, kind, str(r.Inputs["configurationName"]))
+		arn = acct.GlobalARN("chatbot", "chat-configuration/"+kind+"/"+str(r.Inputs["configurationName"]))
 		out["chatConfigurationArn"] = arn
 		id = arn
 	case "aws:cloudcontrol/resource:Resource":
 		out["properties"] = r.Inputs["desiredState"]
 		id = shortHash(r.URN)
 	default:
-		arn = fmt.Sprintf("arn:%s:%s:%s:%s:%s", part, service(r.Type), region, account, name)
+		arn = acct.ARN(service(r.Type), name)
 	}
 	if arn != "" {
 		out["arn"] = arn

@@ -2,12 +2,10 @@ package preview_test
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"secalerts/config"
+	"secalerts/internal/stacktest"
 	"secalerts/preview"
 	"secalerts/stack"
 )
@@ -22,14 +20,6 @@ import (
 // benchHubFile writes a hub stack with n customers, each with two
 // accounts, two Slack channels, an e-mail address and a webhook.
 func benchHubFile(b *testing.B, n int) string {
-	dir := b.TempDir()
-	project, err := os.ReadFile("../Pulumi.yaml")
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "Pulumi.yaml"), project, 0o644); err != nil {
-		b.Fatal(err)
-	}
 	var s strings.Builder
 	s.WriteString(`config:
   pulumi:disable-default-providers:
@@ -65,11 +55,7 @@ func benchHubFile(b *testing.B, n int) string {
               secure: v1:AAAAAAAAAAAAAAAA:bench-only
 `, i, 100000000000+2*i, 100000000001+2*i, i, i, i, i, i)
 	}
-	path := filepath.Join(dir, "Pulumi.bighub.yaml")
-	if err := os.WriteFile(path, []byte(s.String()), 0o644); err != nil {
-		b.Fatal(err)
-	}
-	return path
+	return stacktest.StackFile(b, "bighub", s.String())
 }
 
 func benchmarkPreview(b *testing.B, path string) {
@@ -77,7 +63,7 @@ func benchmarkPreview(b *testing.B, path string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	opts := preview.Options{Regions: config.DefaultRegions()}
+	opts := stacktest.Options()
 	b.ReportAllocs()
 	b.ResetTimer()
 	resources := 0
@@ -100,5 +86,5 @@ func BenchmarkPreviewHub200Customers(b *testing.B) {
 // BenchmarkPreviewMemberAllRegions previews the example member, which
 // deploys to every default region (regions: enabled).
 func BenchmarkPreviewMemberAllRegions(b *testing.B) {
-	benchmarkPreview(b, "../Pulumi.member.yaml")
+	benchmarkPreview(b, stacktest.Path(b, stacktest.MemberFile))
 }

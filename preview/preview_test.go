@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
@@ -16,31 +15,18 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"secalerts/config"
+	"secalerts/internal/stacktest"
 	"secalerts/preview"
-	"secalerts/stack"
 )
 
-// The example hub stack is previewed once per test binary.
-var (
-	hubOnce  sync.Once
-	hubStack preview.Stack
-	hubRes   []preview.Resource
-	hubErr   error
-)
-
+// hub is the example hub stack and its preview (run once per test binary).
 func hub(t *testing.T) (preview.Stack, []preview.Resource) {
 	t.Helper()
-	hubOnce.Do(func() {
-		hubStack, hubErr = preview.LoadStackFile("../Pulumi.hub.yaml")
-		if hubErr == nil {
-			hubRes, hubErr = preview.Run(hubStack, preview.Options{Regions: config.DefaultRegions()}, stack.Run)
-		}
-	})
-	if hubErr != nil {
-		t.Fatalf("previewing the example hub stack: %v", hubErr)
+	st, err := preview.LoadStackFile(stacktest.Path(t, stacktest.HubFile))
+	if err != nil {
+		t.Fatal(err)
 	}
-	return hubStack, hubRes
+	return st, stacktest.Preview(t, stacktest.HubFile)
 }
 
 func write(t *testing.T, path, content string) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -28,6 +29,16 @@ type Stack struct {
 	// SecretKeys are the keys whose value is, or contains, a secret.
 	SecretKeys []string
 }
+
+// Get returns the value of a full config key, as the Pulumi engine hands it
+// to the program.
+func (s Stack) Get(key string) (string, bool) {
+	v, ok := s.Config[key]
+	return v, ok
+}
+
+// IsSecret reports whether the key's value is, or contains, a secret.
+func (s Stack) IsSecret(key string) bool { return slices.Contains(s.SecretKeys, key) }
 
 // LoadStackFile reads Pulumi.<stack>.yaml and the Pulumi.yaml beside it.
 func LoadStackFile(path string) (Stack, error) {
@@ -95,8 +106,11 @@ func projectName(path string) (string, error) {
 	var p struct {
 		Name string `yaml:"name"`
 	}
-	if err := yaml.Unmarshal(data, &p); err != nil || p.Name == "" {
-		return "", fmt.Errorf("reading project name from %s: %v", path, err)
+	if err := yaml.Unmarshal(data, &p); err != nil {
+		return "", fmt.Errorf("reading the project name from %s: %w", path, err)
+	}
+	if p.Name == "" {
+		return "", fmt.Errorf("reading the project name from %s: it has no name", path)
 	}
 	return p.Name, nil
 }

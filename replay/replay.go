@@ -1,15 +1,13 @@
 package replay
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
 	"secalerts/eventbridge"
-	"secalerts/severity"
+	"secalerts/names"
 )
 
 // Delivery is one message the event would produce.
@@ -51,21 +49,8 @@ func IsChat(destination string) bool {
 	return strings.HasPrefix(destination, "slack:") || strings.HasPrefix(destination, "teams:")
 }
 
-// withAccount returns event with its account field set, numbers kept as
-// written.
-func withAccount(event []byte, account string) ([]byte, error) {
-	dec := json.NewDecoder(bytes.NewReader(event))
-	dec.UseNumber()
-	var m map[string]any
-	if err := dec.Decode(&m); err != nil {
-		return nil, fmt.Errorf("not an EventBridge event: %w", err)
-	}
-	m["account"] = account
-	return json.Marshal(m)
-}
-
-// envelope is the part of an event the pipeline routes on.
-type envelope struct {
+// Envelope is the part of an event the pipeline routes on.
+type Envelope struct {
 	ID         string `json:"id"`
 	Account    string `json:"account"`
 	Region     string `json:"region"`
@@ -73,120 +58,76 @@ type envelope struct {
 	DetailType string `json:"detail-type"`
 }
 
-// Replay sends one event through the member's rules of its region, the hub
-// bus's policy and the hub's rules.
-func (p *Pipeline) Replay(file string, index int, event []byte) Result {
+// ReadEnvelope decodes the routing fields of an event and checks that it
+// is an EventBridge event.
+func ReadEnvelope(event []byte) (Envelope, error) {
+	var env Envelope
+	if err := json.Unmarshal(event, &env); err != nil {
+		return env, fmt.Errorf("not an EventBridge event: %w", err)
+	}
+	if env.Source == "" || env.DetailType == "" || env.Account == "" || env.Region == "" {
+		return env, fmt.Errorf("not an EventBridge event: source, detail-type, account and region are required")
+	}
+	return env, nil
+}
+
+// Prepare puts an event of another account in the member account (see
+// InMember) and returns it, its envelope, and a note saying what changed
+// ("" when nothing did). Events of the hub account stay as they are.
+func (r *Router) Prepare(event []byte) ([]byte, Envelope, string, error) {
+	env, err := ReadEnvelope(event)
+	if err != nil {
+		return nil, env, "", err
+	}
+	if env.Account == r.hubAccount || env.Account == r.account {
+		return event, env, "", nil
+	}
+	event, err = InMember(event, r.account)
+	if err != nil {
+		return nil, env, "", err
+	}
+	note := fmt.Sprintf("account %s replaced by the member's account %s", env.Account, r.account)
+	env.Account = r.account
+	return event, env, note, nil
+}
+
+// Replay routes one event (the index-th of file, counted from 0) and
+// renders every delivery's message as its target would.
+func (r *Router) Replay(file string, index int, event []byte) Result {
 	res := Result{File: file, Index: index, Deliveries: []Delivery{}}
 	// Errors name the event as ReadEvents does: a file may hold several.
 	where := fmt.Sprintf("%s: event %d", file, index+1)
-	var env envelope
-	var err error
-	if err = json.Unmarshal(event, &env); err != nil {
-		res.Error = fmt.Sprintf("%s is not an EventBridge event: %v", where, err)
+	event, env, note, err := r.Prepare(event)
+	if err != nil {
+		res.Error = fmt.Sprintf("%s is %v", where, err)
 		return res
 	}
-	if env.Source == "" || env.DetailType == "" || env.Account == "" || env.Region == "" {
-		res.Error = fmt.Sprintf("%s is not an EventBridge event: source, detail-type, account and region are required", where)
+	res.EventID, res.Account, res.Region, res.Note = env.ID, env.Account, env.Region, note
+	out, err := r.Route(event, env.Region, env.Account)
+	if err != nil {
+		res.Error = fmt.Sprintf("%s: %v", where, err)
 		return res
 	}
-	if p.hubAccount != "" && env.Account == p.hubAccount {
-		return p.fromHub(res, env, event, where)
+	res.Forwarded, res.ForwardRule, res.Customer, res.Dropped = out.Forwarded, out.ForwardRule, out.Customer, out.Dropped
+	res.Detector, res.Severity = out.Detector, out.Severity
+	if out.FromHub && out.Forwarded {
+		res.Note = fmt.Sprintf("event of the hub account %s, put directly on bus %s", env.Account, r.bus.customer.Bus.Name)
 	}
-	if p.account != "" && env.Account != p.account {
-		// An event replayed through a member happens in that member: its
-		// default bus only ever carries the member's own account ID.
-		if event, err = withAccount(event, p.account); err != nil {
-			res.Error = fmt.Sprintf("%s: %v", where, err)
-			return res
-		}
-		res.Note = fmt.Sprintf("account %s replaced by the member's account %s", env.Account, p.account)
-		env.Account = p.account
-	}
-	res.EventID, res.Account, res.Region = env.ID, env.Account, env.Region
-
-	var target string
-	for _, r := range p.member {
-		if r.region != env.Region {
-			continue
-		}
-		ok, err := eventbridge.MatchPattern(r.pattern, event)
-		if err != nil {
-			res.Error = fmt.Sprintf("%s: matching member rule %s: %v", where, r.name, err)
-			return res
-		}
-		if ok {
-			res.Forwarded, res.ForwardRule, target = true, r.name, r.target
-			break
-		}
-	}
-	if !res.Forwarded {
-		return res
-	}
-	b := p.buses[target]
-	if b == nil {
-		res.Dropped = "the member forwards to " + target + ", which the hub stack does not create"
-		return res
-	}
-	res.Customer = b.customer
-	if !admits(b.policy, env.Account, target) {
-		res.Dropped = fmt.Sprintf("the policy of bus %s does not admit account %s", b.name, env.Account)
-		return res
-	}
-	return p.deliver(res, b, target, event, where)
-}
-
-// fromHub replays an event the hub account puts on the member's customer
-// bus itself, as its heartbeat check does: no member rule, no bus policy.
-func (p *Pipeline) fromHub(res Result, env envelope, event []byte, where string) Result {
-	res.EventID, res.Account, res.Region = env.ID, env.Account, env.Region
-	var target string
-	for _, r := range p.member {
-		target = r.target
-	}
-	b := p.buses[target]
-	if b == nil {
-		res.Dropped = "the event comes from the hub account, and the member forwards to no bus of the hub stack"
-		return res
-	}
-	res.Forwarded, res.Customer = true, b.customer
-	res.Note = fmt.Sprintf("event of the hub account %s, put directly on bus %s", env.Account, b.name)
-	return p.deliver(res, b, target, event, where)
-}
-
-// deliver applies the rules of bus b to an event that reached it.
-func (p *Pipeline) deliver(res Result, b *bus, target string, event []byte, where string) Result {
-	best := severity.Severity(-1)
-	for _, r := range b.rules {
-		ok, err := eventbridge.MatchPattern(r.pattern, event)
-		if err != nil {
-			res.Error = fmt.Sprintf("%s: matching hub rule %s: %v", where, r.name, err)
-			return res
-		}
+	acct, bus, _ := names.ParseEventBusARN(out.Target)
+	rendered := map[string]string{}
+	for _, d := range out.Deliveries {
+		msg, ok := rendered[d.Rule+"/"+d.Target.ID]
 		if !ok {
-			continue
-		}
-		if s, err := severity.Parse(r.severity); err == nil && s > best {
-			best, res.Detector, res.Severity = s, r.detector, r.severity
-		}
-		for _, t := range r.targets {
-			msg, err := t.transformer.Render(event, eventbridge.RuleInfo{Name: r.name,
-				ARN: fmt.Sprintf("%s/%s", target, r.name), IngestionTime: time.Now().UTC()})
+			msg, err = d.Target.Transformer.Render(event, eventbridge.RuleInfo{Name: d.Rule,
+				ARN: acct.RuleARN(bus, d.Rule), IngestionTime: time.Now().UTC()})
 			if err != nil {
-				res.Error = fmt.Sprintf("%s: rendering target %s of rule %s: %v", where, t.id, r.name, err)
+				res.Error = fmt.Sprintf("%s: rendering target %s of rule %s: %v", where, d.Target.ID, d.Rule, err)
 				return res
 			}
-			for _, d := range t.destinations {
-				res.Deliveries = append(res.Deliveries, Delivery{Customer: b.customer, Destination: d, Rule: r.name, Message: msg})
-			}
+			rendered[d.Rule+"/"+d.Target.ID] = msg
 		}
+		res.Deliveries = append(res.Deliveries, Delivery{Customer: out.Customer, Destination: d.Destination, Rule: d.Rule, Message: msg})
 	}
-	sort.SliceStable(res.Deliveries, func(i, j int) bool {
-		a, b := res.Deliveries[i], res.Deliveries[j]
-		if a.Destination != b.Destination {
-			return a.Destination < b.Destination
-		}
-		return a.Rule < b.Rule
-	})
 	for _, d := range res.Deliveries {
 		if IsChat(d.Destination) {
 			res.Message = d.Message
@@ -195,9 +136,6 @@ func (p *Pipeline) deliver(res Result, b *bus, target string, event []byte, wher
 	}
 	if res.Message == "" && len(res.Deliveries) > 0 {
 		res.Message = res.Deliveries[0].Message
-	}
-	if len(res.Deliveries) == 0 {
-		res.Dropped = "no hub rule of customer " + b.customer + " matches it at its destinations' minimum severities"
 	}
 	return res
 }

@@ -5,104 +5,20 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
-	"secalerts/config"
 	"secalerts/detectors"
-	"secalerts/preview"
+	"secalerts/internal/stacktest"
 	"secalerts/replay"
-	"secalerts/stack"
 )
 
 const (
-	hubFile       = "../Pulumi.hub.yaml"
-	memberFile    = "../Pulumi.member.yaml"
-	memberAccount = "111111111111" // accountId in Pulumi.member.yaml
-	hubAccount    = "999999999999" // accountId in Pulumi.hub.yaml
+	memberAccount = stacktest.MemberAccount
+	hubAccount    = stacktest.HubAccount
 )
 
-// Each stack is previewed once per test binary.
-var (
-	previewMu sync.Mutex
-	previews  = map[string]*previewResult{}
-)
-
-type previewResult struct {
-	once sync.Once
-	rs   []preview.Resource
-	err  error
-}
-
-func previewOf(t *testing.T, path string) []preview.Resource {
-	t.Helper()
-	previewMu.Lock()
-	p := previews[path]
-	if p == nil {
-		p = &previewResult{}
-		previews[path] = p
-	}
-	previewMu.Unlock()
-	p.once.Do(func() {
-		st, err := preview.LoadStackFile(path)
-		if err != nil {
-			p.err = err
-			return
-		}
-		p.rs, p.err = preview.Run(st, preview.Options{Regions: config.DefaultRegions()}, stack.Run)
-	})
-	if p.err != nil {
-		t.Fatalf("previewing %s: %v", path, p.err)
-	}
-	return p.rs
-}
-
-func pipeline(t *testing.T, member, hub string) *replay.Pipeline {
-	t.Helper()
-	p, err := replay.New(previewOf(t, member), previewOf(t, hub))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-// stackFile writes Pulumi.<name>.yaml next to a copy of the project file in
-// a temporary directory shared by the test binary's stacks.
-var (
-	stackDirOnce sync.Once
-	stackDir     string
-)
-
-func stackFile(t *testing.T, name, content string) string {
-	t.Helper()
-	stackDirOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "replay-stacks")
-		if err != nil {
-			t.Fatal(err)
-		}
-		project, err := os.ReadFile("../Pulumi.yaml")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, "Pulumi.yaml"), project, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		stackDir = dir
-	})
-	path := filepath.Join(stackDir, "Pulumi."+name+".yaml")
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if stackDir != "" {
-		os.RemoveAll(stackDir)
-	}
-	os.Exit(code)
-}
+// examplePath is an example stack file as a path.
+func examplePath(t *testing.T, file string) string { return stacktest.Path(t, file) }
 
 func canary(t *testing.T, sev, account, region string) []byte {
 	t.Helper()
@@ -189,7 +105,7 @@ func TestReadEventsErrors(t *testing.T) {
 }
 
 func TestReplayRejectsWhatIsNotAnEvent(t *testing.T) {
-	p := pipeline(t, memberFile, hubFile)
+	p := stacktest.ExamplePipeline(t)
 	for _, tc := range []struct {
 		name, event string
 	}{
@@ -214,7 +130,7 @@ func TestReplayRejectsWhatIsNotAnEvent(t *testing.T) {
 // carries the member's account, so replay rewrites the sample's account and
 // says so.
 func TestReplayPutsTheEventInTheMemberAccount(t *testing.T) {
-	p := pipeline(t, memberFile, hubFile)
+	p := stacktest.ExamplePipeline(t)
 
 	res := p.Replay("x.json", 0, canary(t, "HIGH", "123456789012", "eu-west-1"))
 	if res.Error != "" {
@@ -242,7 +158,7 @@ func TestReplayPutsTheEventInTheMemberAccount(t *testing.T) {
 // TestReplayAppliesTheBusPolicy replays through a hub whose customer acme
 // does not list the member account: the member forwards, the bus refuses.
 func TestReplayAppliesTheBusPolicy(t *testing.T) {
-	example, err := os.ReadFile(hubFile)
+	example, err := os.ReadFile(examplePath(t, stacktest.HubFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,7 +166,7 @@ func TestReplayAppliesTheBusPolicy(t *testing.T) {
 	if content == string(example) {
 		t.Fatal("Pulumi.hub.yaml no longer lists account 111111111111 for acme; update this test")
 	}
-	p := pipeline(t, memberFile, stackFile(t, "stranger", content))
+	p := stacktest.Pipeline(t, stacktest.StackFile(t, "stranger", content), examplePath(t, stacktest.MemberFile))
 
 	res := p.Replay("x.json", 0, canary(t, "CRITICAL", "123456789012", "eu-west-1"))
 	if res.Error != "" {
@@ -281,7 +197,7 @@ type chatbotNotification struct {
 }
 
 func TestChatDeliveriesAreChatbotNotifications(t *testing.T) {
-	p := pipeline(t, memberFile, hubFile)
+	p := stacktest.ExamplePipeline(t)
 	res := p.Replay("x.json", 0, canary(t, "CRITICAL", memberAccount, "eu-west-1"))
 	if res.Error != "" {
 		t.Fatal(res.Error)
@@ -317,7 +233,7 @@ func TestChatDeliveriesAreChatbotNotifications(t *testing.T) {
 // TestMessageIsTheTeamsRendering: a customer with Teams and e-mail only
 // still gets the chat rendering as the result's message.
 func TestMessageIsTheTeamsRendering(t *testing.T) {
-	member := stackFile(t, "globex", `config:
+	member := stacktest.StackFile(t, "globex", `config:
   pulumi:disable-default-providers:
     - aws
   secalerts:role: member
@@ -327,7 +243,7 @@ func TestMessageIsTheTeamsRendering(t *testing.T) {
     regions:
       - us-east-1
 `)
-	p := pipeline(t, member, hubFile)
+	p := stacktest.Pipeline(t, examplePath(t, stacktest.HubFile), member)
 	res := p.Replay("x.json", 0, canary(t, "CRITICAL", "333333333333", "us-east-1"))
 	if res.Error != "" {
 		t.Fatal(res.Error)
@@ -348,7 +264,7 @@ func TestMessageIsTheTeamsRendering(t *testing.T) {
 // TestReplayInAnotherPartition: bus ARNs follow the hub region's partition,
 // so a GovCloud member's hubEventBusArn finds its bus.
 func TestReplayInAnotherPartition(t *testing.T) {
-	example, err := os.ReadFile(hubFile)
+	example, err := os.ReadFile(examplePath(t, stacktest.HubFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -371,11 +287,11 @@ func TestReplayInAnotherPartition(t *testing.T) {
       organization-leave:
         enabled: false
 `
-	hubRes := previewOf(t, stackFile(t, "govhub", hub))
-	if arn := replay.BusARNs(hubRes)["acme"]; arn != "arn:aws-us-gov:events:us-gov-west-1:999999999999:event-bus/secalerts-acme" {
+	govHub := stacktest.StackFile(t, "govhub", hub)
+	if arn := stacktest.HubPlan(t, govHub).BusARNs()["acme"]; arn != "arn:aws-us-gov:events:us-gov-west-1:999999999999:event-bus/secalerts-acme" {
 		t.Errorf("acme's bus is %s", arn)
 	}
-	p := pipeline(t, stackFile(t, "govmember", member), stackFile(t, "govhub", hub))
+	p := stacktest.Pipeline(t, govHub, stacktest.StackFile(t, "govmember", member))
 	res := p.Replay("x.json", 0, canary(t, "HIGH", memberAccount, "us-gov-west-1"))
 	if res.Error != "" || !res.Forwarded || res.Customer != "acme" || len(res.Deliveries) == 0 {
 		t.Errorf("a HIGH canary in GovCloud is not delivered: %+v", res)
@@ -388,7 +304,7 @@ func TestReplayInAnotherPartition(t *testing.T) {
 // delivered by the hub-only rule; the same event from a member account is
 // not a heartbeat report, since the hub's rules pin the hub account.
 func TestReplayOfAHubEvent(t *testing.T) {
-	p := pipeline(t, memberFile, hubFile)
+	p := stacktest.ExamplePipeline(t)
 	event := func(account string) []byte {
 		b, err := json.Marshal(map[string]any{
 			"version": "0", "id": "00000000-0000-4000-8000-000000000002",

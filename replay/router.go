@@ -1,99 +1,143 @@
+// Package replay sends events through the pipeline of a member and its hub
+// as their plans deploy it: the member's forwarding rules of the event's
+// region, the hub bus's policy and the hub's rules, with EventBridge's
+// matching (package eventbridge) and the project's policy evaluator, so a
+// filter change is proven before it ships. Router is the one routing
+// decision; Replay renders every delivery on top of it, and forecast counts
+// on top of it.
 package replay
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"sync"
 
 	"secalerts/eventbridge"
+	"secalerts/names"
+	"secalerts/plan"
+	"secalerts/policy"
 	"secalerts/severity"
 )
 
-// Router is a Pipeline prepared for many events. Replay matches each rule
-// with its own throw-away matcher and renders every message, which is right
-// for a handful of sample events and far too slow for months of CloudTrail
-// logs. Router indexes the member rules of each region and the rules of each
-// hub bus in one Matcher apiece, caches bus-policy decisions and renders
-// nothing, and decides exactly as Replay does (TestRouterAgreesWithReplay).
-// It is safe for concurrent use.
+// Router decides what the pipeline does with events. It indexes the member
+// rules of each region and the rules of the member's hub bus in one Matcher
+// apiece and caches bus-policy decisions. It is safe for concurrent use.
 type Router struct {
+	// account is the member account: events on its default buses carry it.
 	account string
+	// hubAccount owns the buses; events it puts on them itself (heartbeat
+	// reports) skip the member and the bus policy.
+	hubAccount string
+	// target is the hub bus the member forwards to.
+	target  string
 	regions map[string]*regionRouter
-	buses   map[string]*busRouter
+	bus     *busRouter
 
 	mu       sync.Mutex
-	admitted map[[2]string]bool // by bus ARN and account
+	admitted map[string]bool // by account
 }
 
 type regionRouter struct {
 	m     *eventbridge.Matcher
-	rules []forwardRule
+	rules []plan.ForwardRule
 }
 
 type busRouter struct {
-	arn string
-	b   *bus
-	m   *eventbridge.Matcher
+	customer *plan.Customer
+	// rules are sorted by name: EventBridge has no rule order, but a stable
+	// one sends a tie between two detectors' severities to the same one
+	// every run.
+	rules []plan.Rule
+	m     *eventbridge.Matcher
+	// destinations are who each target delivers to, by target.
+	destinations map[*plan.Target][]string
 }
 
-// Outcome is what the pipeline does with one event: Replay's Result without
-// the rendered messages.
-type Outcome struct {
-	Forwarded   bool
-	ForwardRule string
-	// Target is the ARN of the hub bus the member forwards to.
-	Target   string
-	Customer string
-	Dropped  string
-	Detector string
-	Severity string
-	// Deliveries are sorted as Replay sorts them.
-	Deliveries []Routed
-}
-
-// Routed is one delivery of an Outcome.
-type Routed struct {
-	Destination string
-	Rule        string
-}
-
-// Router prepares p for routing many events.
-func (p *Pipeline) Router() (*Router, error) {
-	r := &Router{account: p.account, regions: map[string]*regionRouter{}, buses: map[string]*busRouter{},
-		admitted: map[[2]string]bool{}}
-	for _, fr := range p.member {
-		if len(fr.pattern) == 0 {
-			// A scheduled rule (the heartbeat) matches no event.
-			continue
-		}
-		rr := r.regions[fr.region]
-		if rr == nil {
-			rr = &regionRouter{m: eventbridge.NewMatcher()}
-			r.regions[fr.region] = rr
-		}
-		// IDs sort in rule order, so the first ID Match returns is the rule
-		// Replay's loop stops at.
-		if err := rr.m.Add(ruleID(len(rr.rules)), fr.pattern); err != nil {
-			return nil, fmt.Errorf("indexing member rule %s in %s: %w", fr.name, fr.region, err)
-		}
-		rr.rules = append(rr.rules, fr)
-	}
-	for arn, b := range p.buses {
-		br := &busRouter{arn: arn, b: b, m: eventbridge.NewMatcher()}
-		for i, hr := range b.rules {
-			if err := br.m.Add(ruleID(i), hr.pattern); err != nil {
-				return nil, fmt.Errorf("indexing hub rule %s of bus %s: %w", hr.name, b.name, err)
+// NewRouter prepares the pipeline of member, which forwards to the bus
+// memberBus, and hub.
+func NewRouter(hub *plan.Hub, member *plan.Member, memberBus string) (*Router, error) {
+	r := &Router{account: member.Account.ID, hubAccount: hub.Account.ID, target: memberBus,
+		regions: map[string]*regionRouter{}, admitted: map[string]bool{}}
+	for _, mr := range member.Regions {
+		rr := &regionRouter{m: eventbridge.NewMatcher(), rules: mr.Rules}
+		for i, fr := range mr.Rules {
+			// IDs sort in rule order, so the first ID Match returns is the
+			// first rule that matches.
+			if err := rr.m.Add(ruleID(i), []byte(fr.Pattern)); err != nil {
+				return nil, fmt.Errorf("indexing member rule %s in %s: %w", fr.Name, mr.Account.Region, err)
 			}
 		}
-		r.buses[arn] = br
+		r.regions[mr.Account.Region] = rr
+	}
+	for i := range hub.Customers {
+		c := &hub.Customers[i]
+		if c.Bus.ARN != memberBus {
+			continue
+		}
+		br := &busRouter{customer: c, rules: append([]plan.Rule(nil), c.Rules...), m: eventbridge.NewMatcher(),
+			destinations: map[*plan.Target][]string{}}
+		sort.Slice(br.rules, func(i, j int) bool { return br.rules[i].Name < br.rules[j].Name })
+		for i := range br.rules {
+			hr := &br.rules[i]
+			if err := br.m.Add(ruleID(i), []byte(hr.Pattern)); err != nil {
+				return nil, fmt.Errorf("indexing hub rule %s of bus %s: %w", hr.Name, c.Bus.Name, err)
+			}
+			for j := range hr.Targets {
+				br.destinations[&hr.Targets[j]] = destinations(hub, c, hr.Targets[j])
+			}
+		}
+		r.bus = br
 	}
 	return r, nil
 }
 
+// destinations are the people or systems behind a target, sorted.
+func destinations(hub *plan.Hub, c *plan.Customer, t plan.Target) []string {
+	var out []string
+	switch t.Kind {
+	case plan.ChatTopic:
+		for _, s := range c.Slack {
+			if s.Topic == t.Topic {
+				out = append(out, "slack:"+s.WorkspaceID+"/"+s.ChannelID)
+			}
+		}
+		for _, tc := range c.Teams {
+			if tc.Topic == t.Topic {
+				out = append(out, "teams:"+tc.TeamID+"/"+tc.ChannelID)
+			}
+		}
+	case plan.EmailTopic:
+		for _, e := range c.Emails {
+			if e.Topic == t.Topic {
+				out = append(out, "email:"+e.Address)
+			}
+		}
+	case plan.OperatorTopic:
+		for _, a := range hub.AlarmEmails {
+			out = append(out, "email:"+a)
+		}
+	case plan.WebhookTarget:
+		for _, w := range c.Webhooks {
+			if w.Name == t.Webhook {
+				out = append(out, "webhook:"+w.DestinationName)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 func ruleID(i int) string { return fmt.Sprintf("%08d", i) }
 
-// Account is the member account events are replayed in ("" when the member
-// stack has no forwarding rule).
+func index(id string) int {
+	n, _ := strconv.Atoi(id)
+	return n
+}
+
+// Account is the member account events are replayed in.
 func (r *Router) Account() string { return r.account }
 
 // Regions lists the regions that have member rules, sorted.
@@ -115,7 +159,7 @@ func (r *Router) MemberPatterns(region string) [][]byte {
 	}
 	out := make([][]byte, len(rr.rules))
 	for i, fr := range rr.rules {
-		out[i] = fr.pattern
+		out[i] = []byte(fr.Pattern)
 	}
 	return out
 }
@@ -127,25 +171,58 @@ func (r *Router) Patterns() [][]byte {
 	for _, region := range r.Regions() {
 		out = append(out, r.MemberPatterns(region)...)
 	}
-	arns := make([]string, 0, len(r.buses))
-	for arn := range r.buses {
-		arns = append(arns, arn)
-	}
-	sort.Strings(arns)
-	for _, arn := range arns {
-		for _, hr := range r.buses[arn].b.rules {
-			out = append(out, hr.pattern)
+	if r.bus != nil {
+		for _, hr := range r.bus.rules {
+			out = append(out, []byte(hr.Pattern))
 		}
 	}
 	return out
 }
 
-// Route sends one event, already in the member account, through the
-// member's rules of region, the hub bus's policy and the hub's rules. The
-// caller gives region and account as the event holds them, so the event is
-// not decoded twice.
+// Outcome is what the pipeline does with one event.
+type Outcome struct {
+	Forwarded bool
+	// ForwardRule is the member rule that let the event through; "" for an
+	// event of the hub account, which no member rule carries.
+	ForwardRule string
+	// Target is the ARN of the hub bus the event reaches.
+	Target   string
+	Customer string
+	// Dropped says why a forwarded event produced no delivery.
+	Dropped  string
+	Detector string
+	Severity string
+	// Deliveries are sorted by destination, then rule.
+	Deliveries []Routed
+	// FromHub is true for an event of the hub account itself, put on the
+	// member's customer bus directly.
+	FromHub bool
+}
+
+// Routed is one delivery of an Outcome.
+type Routed struct {
+	Destination string
+	Rule        string
+	// Target is the rule's target that delivers it.
+	Target *plan.Target
+}
+
+// Route sends one event through the pipeline. account and region are the
+// event's, as the caller already decoded them; an event of a member account
+// must already be in the member's account (see InMember). An event of the
+// hub account itself skips the member rules and the bus policy, as the hub
+// puts its reports on the customer bus directly.
 func (r *Router) Route(event []byte, region, account string) (Outcome, error) {
 	var out Outcome
+	if account == r.hubAccount {
+		out.FromHub = true
+		if r.bus == nil {
+			out.Dropped = "the event comes from the hub account, and the member forwards to no bus of the hub stack"
+			return out, nil
+		}
+		out.Forwarded, out.Target = true, r.target
+		return r.deliver(out, event)
+	}
 	rr := r.regions[region]
 	if rr == nil {
 		return out, nil
@@ -157,32 +234,39 @@ func (r *Router) Route(event []byte, region, account string) (Outcome, error) {
 	if len(ids) == 0 {
 		return out, nil
 	}
-	fr := rr.rules[index(ids[0])]
-	out.Forwarded, out.ForwardRule, out.Target = true, fr.name, fr.target
-	br := r.buses[fr.target]
-	if br == nil {
-		out.Dropped = "the member forwards to " + fr.target + ", which the hub stack does not create"
+	out.Forwarded, out.ForwardRule, out.Target = true, rr.rules[index(ids[0])].Name, r.target
+	if r.bus == nil {
+		out.Dropped = "the member forwards to " + r.target + ", which the hub stack does not create"
 		return out, nil
 	}
-	b := br.b
-	out.Customer = b.customer
-	if !r.admits(br, account) {
-		out.Dropped = fmt.Sprintf("the policy of bus %s does not admit account %s", b.name, account)
+	if !r.admits(account) {
+		out.Customer = r.bus.customer.Name
+		out.Dropped = fmt.Sprintf("the policy of bus %s does not admit account %s", r.bus.customer.Bus.Name, account)
 		return out, nil
 	}
-	ids, err = br.m.Match(event)
+	return r.deliver(out, event)
+}
+
+// deliver applies the rules of the hub bus to an event that reached it:
+// the highest severity that matches names the alert, and every matching
+// rule's targets deliver.
+func (r *Router) deliver(out Outcome, event []byte) (Outcome, error) {
+	b := r.bus
+	out.Customer = b.customer.Name
+	ids, err := b.m.Match(event)
 	if err != nil {
-		return out, fmt.Errorf("matching hub rules of bus %s: %w", b.name, err)
+		return out, fmt.Errorf("matching hub rules of bus %s: %w", b.customer.Bus.Name, err)
 	}
 	best := severity.Severity(-1)
 	for _, id := range ids {
-		hr := b.rules[index(id)]
-		if s, err := severity.Parse(hr.severity); err == nil && s > best {
-			best, out.Detector, out.Severity = s, hr.detector, hr.severity
+		hr := &b.rules[index(id)]
+		if hr.Severity > best {
+			best, out.Detector, out.Severity = hr.Severity, hr.Detector, hr.Severity.String()
 		}
-		for _, t := range hr.targets {
-			for _, d := range t.destinations {
-				out.Deliveries = append(out.Deliveries, Routed{Destination: d, Rule: hr.name})
+		for i := range hr.Targets {
+			t := &hr.Targets[i]
+			for _, d := range b.destinations[t] {
+				out.Deliveries = append(out.Deliveries, Routed{Destination: d, Rule: hr.Name, Target: t})
 			}
 		}
 	}
@@ -194,32 +278,52 @@ func (r *Router) Route(event []byte, region, account string) (Outcome, error) {
 		return a.Rule < b.Rule
 	})
 	if len(out.Deliveries) == 0 {
-		out.Dropped = "no hub rule of customer " + b.customer + " matches it at its destinations' minimum severities"
+		out.Dropped = "no hub rule of customer " + b.customer.Name + " matches it at its destinations' minimum severities"
 	}
 	return out, nil
 }
 
-// admits caches the bus policy's answer: it depends only on the bus and
-// the account.
-func (r *Router) admits(br *busRouter, account string) bool {
-	key := [2]string{br.arn, account}
+// admits reports whether the bus policy lets the member's forwarding role
+// put events to the bus; the answer depends only on the account, so it is
+// cached. The role's own policy is the one the member plan gives it.
+// Organization membership cannot be known offline, so an account admitted
+// only through organizationId is reported as not admitted.
+func (r *Router) admits(account string) bool {
 	r.mu.Lock()
-	ok, known := r.admitted[key]
+	ok, known := r.admitted[account]
 	r.mu.Unlock()
 	if known {
 		return ok
 	}
-	ok = admits(br.b.policy, account, br.arn)
+	bus := r.bus.customer.Bus
+	acct, _, _ := names.ParseEventBusARN(bus.ARN)
+	ok = policy.Allowed(bus.Policy, policy.Request{
+		Principal:        policy.Caller{AWS: names.ForwardRoleARN(acct.Partition, account), Account: account},
+		Action:           "events:PutEvents",
+		Resource:         bus.ARN,
+		IdentityPolicies: []policy.Document{plan.ForwardRole{}.Policy(bus.ARN)},
+	})
 	r.mu.Lock()
-	r.admitted[key] = ok
+	r.admitted[account] = ok
 	r.mu.Unlock()
 	return ok
 }
 
-func index(id string) int {
-	n := 0
-	for _, c := range id {
-		n = n*10 + int(c-'0')
+// InMember puts an event in the member account: a member's default bus
+// only ever carries its own account ID, so an event replayed through a
+// member happens there. Only the top-level account changes: every other
+// value keeps its bytes as written (numbers, escapes), because patterns and
+// messages read values, not spelling.
+func InMember(event []byte, account string) ([]byte, error) {
+	var m map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(event))
+	if err := dec.Decode(&m); err != nil {
+		return nil, fmt.Errorf("not an EventBridge event: %w", err)
 	}
-	return n
+	a, err := json.Marshal(account)
+	if err != nil {
+		return nil, fmt.Errorf("encoding account %q: %w", account, err)
+	}
+	m["account"] = a
+	return json.Marshal(m)
 }

@@ -42,14 +42,3 @@ func Parse(label string) (Severity, error) {
 	}
 	return 0, fmt.Errorf("unknown severity %q: valid are %s", label, strings.Join(names[:], ", "))
 }
-
-// AtLeast returns the severities from min up to Critical.
-func AtLeast(min Severity) []Severity {
-	var out []Severity
-	for _, s := range All {
-		if s >= min {
-			out = append(out, s)
-		}
-	}
-	return out
-}

@@ -1,8 +1,11 @@
-package stack
+package stack_test
 
 import (
 	"strings"
 	"testing"
+
+	"secalerts/internal/stacktest"
+	"secalerts/names"
 )
 
 // TestMemberProvidersAssumeTheConfiguredRole: with default providers
@@ -14,7 +17,7 @@ func TestMemberProvidersAssumeTheConfiguredRole(t *testing.T) {
 		"  aws:assumeRole:\n    roleArn: " + role + "\n  secalerts:member:\n" +
 		"    accountId: \"111111111111\"\n    hubEventBusArn: " + hubBusAcme + "\n" +
 		"    regions: [us-east-1, eu-west-1]\n"
-	rs, err := run(t, writeStack(t, body))
+	rs, err := stacktest.RunStack(t, (body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,14 +28,14 @@ func TestMemberProvidersAssumeTheConfiguredRole(t *testing.T) {
 		}
 		providers++
 		ar, _ := r.Inputs["assumeRole"].(map[string]any)
-		if str(ar["roleArn"]) != role || !strings.HasPrefix(str(ar["sessionName"]), "secalerts-") {
+		if stacktest.Str(ar["roleArn"]) != role || !strings.HasPrefix(stacktest.Str(ar["sessionName"]), "secalerts-") {
 			t.Errorf("provider %s: assumeRole %v, want roleArn %s and a secalerts- session name", r.Name, r.Inputs["assumeRole"], role)
 		}
 	}
 	if providers != 2 {
 		t.Errorf("%d AWS providers, want one per region (2)", providers)
 	}
-	for _, r := range member(t) {
+	for _, r := range stacktest.Preview(t, stacktest.MemberFile) {
 		if r.Type == "pulumi:providers:aws" && r.Inputs["assumeRole"] != nil {
 			t.Errorf("example member stack: provider %s assumes %v without aws:assumeRole", r.Name, r.Inputs["assumeRole"])
 		}
@@ -41,8 +44,8 @@ func TestMemberProvidersAssumeTheConfiguredRole(t *testing.T) {
 
 func TestSessionNameFitsSTS(t *testing.T) {
 	for _, stack := range []string{"acme-111111111111", strings.Repeat("x", 100)} {
-		if n := sessionName(stack); len(n) > 64 || !strings.HasPrefix(n, "secalerts-") {
-			t.Errorf("sessionName(%q) = %q: want ≤ 64 characters starting secalerts-", stack, n)
+		if n := names.SessionName(stack); len(n) > 64 || !strings.HasPrefix(n, "secalerts-") {
+			t.Errorf("names.SessionName(%q) = %q: want ≤ 64 characters starting secalerts-", stack, n)
 		}
 	}
 }

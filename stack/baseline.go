@@ -8,11 +8,11 @@ import (
 
 	"secalerts/components/baseline"
 	"secalerts/config"
-	"secalerts/policy"
+	"secalerts/names"
 )
 
 // newBaseline turns the member's security baseline on when it has one.
-func newBaseline(ctx *pulumi.Context, m *config.Member, home policy.Account, regions []string, providers map[string]*aws.Provider) error {
+func newBaseline(ctx *pulumi.Context, m *config.Member, home names.Account, regions []string, providers map[string]*aws.Provider) error {
 	b := m.Baseline
 	if b == nil {
 		return nil
@@ -24,7 +24,7 @@ func newBaseline(ctx *pulumi.Context, m *config.Member, home policy.Account, reg
 			return err
 		}
 	}
-	s, err := baseline.NewSecurityBaseline(ctx, "secalerts-baseline", args)
+	s, err := baseline.NewSecurityBaseline(ctx, names.BaselineComponent, args)
 	if err != nil {
 		return fmt.Errorf("secalerts:member.baseline: %w", err)
 	}

@@ -1,4 +1,4 @@
-package stack
+package stack_test
 
 import (
 	"slices"
@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"secalerts/config"
+	"secalerts/internal/stacktest"
+	"secalerts/names"
 	"secalerts/policy"
 	"secalerts/preview"
 )
@@ -14,46 +16,30 @@ import (
 // The archive examples: Pulumi.hub-archive.yaml owns the log archive and
 // Pulumi.member-baseline.yaml (account 222222222222 of acme) delivers to it,
 // reading the archive from the hub stack's outputs.
-var (
-	archiveOnce, baselineOnce sync.Once
-	archiveRes, baselineRes   []preview.Resource
-	archiveErr, baselineErr   error
-)
-
 const (
 	archiveBucket   = "secalerts-archive-999999999999-us-east-1"
 	baselineAccount = "222222222222"
 	hubArchiveStack = "example-org/secalerts/hub-archive"
 )
 
-func hubArchive(t *testing.T) []preview.Resource {
-	archiveOnce.Do(func() { archiveRes, archiveErr = run(t, "../Pulumi.hub-archive.yaml") })
-	if archiveErr != nil {
-		t.Fatal(archiveErr)
-	}
-	return archiveRes
-}
-
 // hubArchiveOutputs are the hub stack outputs a member's StackReference
 // reads, taken from what the hub example registered.
 func hubArchiveOutputs(t *testing.T, objectLock bool) map[string]any {
 	t.Helper()
-	rs := hubArchive(t)
+	rs := stacktest.Preview(t, stacktest.HubArchiveFile)
 	out := map[string]any{"logArchiveObjectLock": objectLock}
 	buses := map[string]any{}
+	for customer, arn := range stacktest.HubPlan(t, stacktest.Path(t, stacktest.HubArchiveFile)).BusARNs() {
+		buses[customer] = arn
+	}
 	for _, r := range rs {
 		switch {
 		case r.Type == "aws:s3/bucketV2:BucketV2":
-			out["logArchiveBucket"] = str(r.Inputs["bucket"])
-		case r.Type == "aws:kms/key:Key" && strings.Contains(str(r.Inputs["description"]), "log archive"):
-			out["logArchiveKeyArn"] = str(r.Outputs["arn"])
-		case r.Type == "aws:cloudcontrol/resource:Resource":
-			if name := strings.TrimPrefix(r.Name, "secalerts-"); !strings.Contains(name, "-") {
-				buses[name] = "arn:aws:events:us-east-1:999999999999:event-bus/secalerts-" + name
-			}
+			out["logArchiveBucket"] = stacktest.Str(r.Inputs["bucket"])
+		case r.Type == "aws:kms/key:Key" && strings.Contains(stacktest.Str(r.Inputs["description"]), "log archive"):
+			out["logArchiveKeyArn"] = stacktest.Str(r.Outputs["arn"])
 		}
 	}
-	buses["acme"] = hubBusAcme
 	out["busArns"] = buses
 	if out["logArchiveBucket"] == nil || out["logArchiveKeyArn"] == nil {
 		t.Fatalf("the hub archive example registered no archive bucket or key: %v", out)
@@ -61,42 +47,40 @@ func hubArchiveOutputs(t *testing.T, objectLock bool) map[string]any {
 	return out
 }
 
-func runWithHub(t *testing.T, file string, objectLock bool) ([]preview.Resource, error) {
+func runWithHub(t *testing.T, path string, objectLock bool) ([]preview.Resource, error) {
 	t.Helper()
-	st, err := preview.LoadStackFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return preview.Run(st, preview.Options{Regions: config.DefaultRegions(),
-		StackOutputs: map[string]map[string]any{hubArchiveStack: hubArchiveOutputs(t, objectLock)}}, Run)
+	opts := stacktest.Options()
+	opts.StackOutputs = map[string]map[string]any{hubArchiveStack: hubArchiveOutputs(t, objectLock)}
+	return stacktest.Run(t, path, opts)
 }
 
+var (
+	baselineOnce sync.Once
+	baselineRes  []preview.Resource
+	baselineErr  error
+)
+
+// memberBaseline is the preview of the baseline example against the hub
+// archive example's outputs, once per test binary.
 func memberBaseline(t *testing.T) []preview.Resource {
-	baselineOnce.Do(func() { baselineRes, baselineErr = runWithHub(t, "../Pulumi.member-baseline.yaml", false) })
+	baselineOnce.Do(func() {
+		baselineRes, baselineErr = runWithHub(t, stacktest.Path(t, stacktest.MemberBaselineFile), false)
+	})
 	if baselineErr != nil {
 		t.Fatal(baselineErr)
 	}
 	return baselineRes
 }
 
-func one(t *testing.T, rs []preview.Resource, typ string) preview.Resource {
-	t.Helper()
-	got := ofType(rs, typ)
-	if len(got) != 1 {
-		t.Fatalf("want one %s, got %d", typ, len(got))
-	}
-	return got[0]
-}
-
 func TestArchiveExamplesUseExplicitRegionalProviders(t *testing.T) {
-	for name, rs := range map[string][]preview.Resource{"hub-archive": hubArchive(t), "member-baseline": memberBaseline(t)} {
+	for name, rs := range map[string][]preview.Resource{"hub-archive": stacktest.Preview(t, stacktest.HubArchiveFile), "member-baseline": memberBaseline(t)} {
 		for _, r := range rs {
 			if r.Custom && !strings.HasPrefix(r.Type, "pulumi:") && (r.Provider == "" || r.Region == "") {
 				t.Errorf("%s: %s %s has no explicit provider", name, r.Type, r.Name)
 			}
 		}
 	}
-	for _, r := range hubArchive(t) {
+	for _, r := range stacktest.Preview(t, stacktest.HubArchiveFile) {
 		if r.Custom && r.Region != "" && (r.Region != "us-east-1" || r.Account != hubAccount) {
 			t.Errorf("hub archive resource %s in %s/%s", r.Name, r.Account, r.Region)
 		}
@@ -111,7 +95,7 @@ func TestArchiveExamplesUseExplicitRegionalProviders(t *testing.T) {
 // The plain examples keep their shape: the archive and the baseline are
 // only made when configured.
 func TestNoArchiveOrBaselineUnlessConfigured(t *testing.T) {
-	for name, rs := range map[string][]preview.Resource{"hub": hub(t), "member": member(t)} {
+	for name, rs := range map[string][]preview.Resource{"hub": stacktest.Preview(t, stacktest.HubFile), "member": stacktest.Preview(t, stacktest.MemberFile)} {
 		for _, r := range rs {
 			if strings.HasPrefix(r.Type, "aws:s3/") || strings.HasPrefix(r.Type, "aws:cloudtrail/") || strings.HasPrefix(r.Type, "aws:cfg/") ||
 				strings.HasPrefix(r.Type, "aws:guardduty/") || r.Type == "secalerts:index:LogArchive" || r.Type == "secalerts:index:SecurityBaseline" {
@@ -122,18 +106,18 @@ func TestNoArchiveOrBaselineUnlessConfigured(t *testing.T) {
 }
 
 func TestHubArchiveBucketSettings(t *testing.T) {
-	rs := hubArchive(t)
-	b := one(t, rs, "aws:s3/bucketV2:BucketV2")
-	if str(b.Inputs["bucket"]) != archiveBucket || b.Inputs["objectLockEnabled"] != false {
+	rs := stacktest.Preview(t, stacktest.HubArchiveFile)
+	b := stacktest.One(t, rs, "aws:s3/bucketV2:BucketV2")
+	if stacktest.Str(b.Inputs["bucket"]) != archiveBucket || b.Inputs["objectLockEnabled"] != false {
 		t.Errorf("bucket %v, object lock %v", b.Inputs["bucket"], b.Inputs["objectLockEnabled"])
 	}
 	if !strings.Contains(b.Parent, "secalerts:index:LogArchive") {
 		t.Errorf("bucket parent %s, want the LogArchive component", b.Parent)
 	}
 	var archiveKey string
-	for _, k := range ofType(rs, "aws:kms/key:Key") {
-		if strings.Contains(str(k.Inputs["description"]), "log archive") {
-			archiveKey = str(k.Outputs["arn"])
+	for _, k := range stacktest.OfType(rs, "aws:kms/key:Key") {
+		if strings.Contains(stacktest.Str(k.Inputs["description"]), "log archive") {
+			archiveKey = stacktest.Str(k.Outputs["arn"])
 			if k.Inputs["enableKeyRotation"] != true {
 				t.Errorf("archive key without rotation")
 			}
@@ -142,30 +126,30 @@ func TestHubArchiveBucketSettings(t *testing.T) {
 	if archiveKey == "" {
 		t.Fatal("no archive key")
 	}
-	own := one(t, rs, "aws:s3/bucketOwnershipControls:BucketOwnershipControls")
-	if rule, _ := own.Inputs["rule"].(map[string]any); str(rule["objectOwnership"]) != "BucketOwnerEnforced" {
+	own := stacktest.One(t, rs, "aws:s3/bucketOwnershipControls:BucketOwnershipControls")
+	if rule, _ := own.Inputs["rule"].(map[string]any); stacktest.Str(rule["objectOwnership"]) != "BucketOwnerEnforced" {
 		t.Errorf("ownership %v", own.Inputs["rule"])
 	}
-	pab := one(t, rs, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
+	pab := stacktest.One(t, rs, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
 	for _, k := range []string{"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"} {
 		if pab.Inputs[k] != true {
 			t.Errorf("public access block %s = %v", k, pab.Inputs[k])
 		}
 	}
-	ver := one(t, rs, "aws:s3/bucketVersioningV2:BucketVersioningV2")
-	if vc, _ := ver.Inputs["versioningConfiguration"].(map[string]any); str(vc["status"]) != "Enabled" {
+	ver := stacktest.One(t, rs, "aws:s3/bucketVersioningV2:BucketVersioningV2")
+	if vc, _ := ver.Inputs["versioningConfiguration"].(map[string]any); stacktest.Str(vc["status"]) != "Enabled" {
 		t.Errorf("versioning %v", ver.Inputs["versioningConfiguration"])
 	}
-	sse := one(t, rs, "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2")
+	sse := stacktest.One(t, rs, "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2")
 	rules, _ := sse.Inputs["rules"].([]any)
 	if len(rules) != 1 {
 		t.Fatalf("encryption rules %v", sse.Inputs["rules"])
 	}
 	def, _ := rules[0].(map[string]any)["applyServerSideEncryptionByDefault"].(map[string]any)
-	if str(def["sseAlgorithm"]) != "aws:kms" || str(def["kmsMasterKeyId"]) != archiveKey {
+	if stacktest.Str(def["sseAlgorithm"]) != "aws:kms" || stacktest.Str(def["kmsMasterKeyId"]) != archiveKey {
 		t.Errorf("default encryption %v, want aws:kms with %s", def, archiveKey)
 	}
-	lc := one(t, rs, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2")
+	lc := stacktest.One(t, rs, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2")
 	lrules, _ := lc.Inputs["rules"].([]any)
 	r, _ := lrules[0].(map[string]any)
 	tr, _ := r["transitions"].([]any)
@@ -173,19 +157,19 @@ func TestHubArchiveBucketSettings(t *testing.T) {
 	if len(lrules) != 1 || len(tr) != 1 || tr[0].(map[string]any)["days"] != float64(90) || exp["days"] != float64(730) {
 		t.Errorf("lifecycle %v, want transition after 90 days and expiry after 730", lc.Inputs["rules"])
 	}
-	if len(ofType(rs, "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2")) != 0 {
+	if len(stacktest.OfType(rs, "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2")) != 0 {
 		t.Error("object lock configured although the example leaves it off")
 	}
 }
 
 func TestHubArchiveBucketPolicy(t *testing.T) {
-	bp := one(t, hubArchive(t), "aws:s3/bucketPolicy:BucketPolicy")
+	bp := stacktest.One(t, stacktest.Preview(t, stacktest.HubArchiveFile), "aws:s3/bucketPolicy:BucketPolicy")
 	d := doc(t, bp.Inputs["policy"])
-	bucket := policy.BucketARN("aws", archiveBucket)
+	bucket := names.S3BucketARN("aws", archiveBucket)
 	object := func(account, path string) string { return bucket + "/AWSLogs/" + account + "/" + path }
 	trail := func(account, obj string) bool {
 		return policy.Allowed(d, policy.Request{Principal: policy.Caller{Service: "cloudtrail.amazonaws.com"}, Action: "s3:PutObject", Resource: obj,
-			Context: map[string]string{"aws:SourceArn": "arn:aws:cloudtrail:us-east-1:" + account + ":trail/" + policy.BaselineTrailName,
+			Context: map[string]string{"aws:SourceArn": "arn:aws:cloudtrail:us-east-1:" + account + ":trail/" + names.Trail,
 				"aws:SourceAccount": account, "s3:x-amz-acl": "bucket-owner-full-control", "aws:SecureTransport": "true"}})
 	}
 	for _, a := range []string{"111111111111", "222222222222", "333333333333"} {
@@ -218,29 +202,29 @@ func TestHubArchiveObjectLock(t *testing.T) {
 		"    accountId: \"999999999999\"\n    region: us-east-1\n    alarmEmails: [ops@example.com]\n" +
 		"    logArchive: {objectLock: {mode: COMPLIANCE, days: 30}}\n" +
 		"    customers:\n      - name: acme\n        accounts: [\"111111111111\"]\n        emails: [a@example.com]\n"
-	rs, err := run(t, writeStack(t, body))
+	rs, err := stacktest.RunStack(t, (body))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b := one(t, rs, "aws:s3/bucketV2:BucketV2"); b.Inputs["objectLockEnabled"] != true {
+	if b := stacktest.One(t, rs, "aws:s3/bucketV2:BucketV2"); b.Inputs["objectLockEnabled"] != true {
 		t.Errorf("bucket objectLockEnabled %v", b.Inputs["objectLockEnabled"])
 	}
-	lock := one(t, rs, "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2")
+	lock := stacktest.One(t, rs, "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2")
 	rule, _ := lock.Inputs["rule"].(map[string]any)
 	ret, _ := rule["defaultRetention"].(map[string]any)
-	if str(ret["mode"]) != "COMPLIANCE" || ret["days"] != float64(30) {
+	if stacktest.Str(ret["mode"]) != "COMPLIANCE" || ret["days"] != float64(30) {
 		t.Errorf("default retention %v", ret)
 	}
 	// The configuration itself enables Object Lock, so an archive that
 	// switches it on after its bucket was made is locked without a new
 	// bucket.
-	if str(lock.Inputs["objectLockEnabled"]) != "Enabled" {
+	if stacktest.Str(lock.Inputs["objectLockEnabled"]) != "Enabled" {
 		t.Errorf("object lock configuration objectLockEnabled %v, want Enabled", lock.Inputs["objectLockEnabled"])
 	}
 }
 
 func TestHubArchivePolicySizeIsCheckedBeforeAnyResource(t *testing.T) {
-	rs, err := run(t, writeStack(t, hubWithAccounts(60, "    logArchive: {}\n")))
+	rs, err := stacktest.RunStack(t, (hubWithAccounts(60, "    logArchive: {}\n")))
 	if err == nil || !strings.Contains(err.Error(), "secalerts:hub.logArchive") || !strings.Contains(err.Error(), "accounts fit") {
 		t.Fatalf("want a bucket policy size error naming secalerts:hub.logArchive, got %v", err)
 	}
@@ -251,16 +235,16 @@ func TestHubArchivePolicySizeIsCheckedBeforeAnyResource(t *testing.T) {
 
 func TestHubArchiveKeyAdmitsOnlyListedTrails(t *testing.T) {
 	var key preview.Resource
-	for _, k := range ofType(hubArchive(t), "aws:kms/key:Key") {
-		if strings.Contains(str(k.Inputs["description"]), "log archive") {
+	for _, k := range stacktest.OfType(stacktest.Preview(t, stacktest.HubArchiveFile), "aws:kms/key:Key") {
+		if strings.Contains(stacktest.Str(k.Inputs["description"]), "log archive") {
 			key = k
 		}
 	}
 	d := doc(t, key.Inputs["policy"])
 	encrypt := func(account string) bool {
-		trail := "arn:aws:cloudtrail:us-east-1:" + account + ":trail/" + policy.BaselineTrailName
+		trail := "arn:aws:cloudtrail:us-east-1:" + account + ":trail/" + names.Trail
 		return policy.Allowed(d, policy.Request{Principal: policy.Caller{Service: "cloudtrail.amazonaws.com"}, Action: "kms:GenerateDataKey",
-			Resource: str(key.Outputs["arn"]), Context: map[string]string{"kms:EncryptionContext:aws:cloudtrail:arn": trail, "aws:SourceArn": trail}})
+			Resource: stacktest.Str(key.Outputs["arn"]), Context: map[string]string{"kms:EncryptionContext:aws:cloudtrail:arn": trail, "aws:SourceArn": trail}})
 	}
 	if !encrypt(baselineAccount) || encrypt(stranger) {
 		t.Errorf("trail encryption: listed account %v, stranger %v", encrypt(baselineAccount), encrypt(stranger))
@@ -270,8 +254,8 @@ func TestHubArchiveKeyAdmitsOnlyListedTrails(t *testing.T) {
 func TestMemberBaselineTrailRecordsGlobalEventsOnce(t *testing.T) {
 	rs := memberBaseline(t)
 	out := hubArchiveOutputs(t, false)
-	tr := one(t, rs, "aws:cloudtrail/trail:Trail")
-	if tr.Region != "us-east-1" || str(tr.Inputs["name"]) != policy.BaselineTrailName ||
+	tr := stacktest.One(t, rs, "aws:cloudtrail/trail:Trail")
+	if tr.Region != "us-east-1" || stacktest.Str(tr.Inputs["name"]) != names.Trail ||
 		tr.Inputs["isMultiRegionTrail"] != true || tr.Inputs["includeGlobalServiceEvents"] != true || tr.Inputs["enableLogFileValidation"] != true {
 		t.Errorf("trail in %s: %v", tr.Region, tr.Inputs)
 	}
@@ -287,7 +271,7 @@ func TestMemberBaselineConfigInEveryRegionGlobalResourcesOnce(t *testing.T) {
 	regions := config.DefaultRegions()
 	recorders := map[string]int{}
 	var global []string
-	for _, r := range ofType(rs, "aws:cfg/recorder:Recorder") {
+	for _, r := range stacktest.OfType(rs, "aws:cfg/recorder:Recorder") {
 		recorders[r.Region]++
 		g, _ := r.Inputs["recordingGroup"].(map[string]any)
 		if g["allSupported"] != true {
@@ -301,21 +285,21 @@ func TestMemberBaselineConfigInEveryRegionGlobalResourcesOnce(t *testing.T) {
 		t.Errorf("global resource types recorded in %v, want exactly us-east-1", global)
 	}
 	channels := map[string]int{}
-	for _, c := range ofType(rs, "aws:cfg/deliveryChannel:DeliveryChannel") {
+	for _, c := range stacktest.OfType(rs, "aws:cfg/deliveryChannel:DeliveryChannel") {
 		channels[c.Region]++
 		if c.Inputs["s3BucketName"] != out["logArchiveBucket"] || c.Inputs["s3KmsKeyArn"] != out["logArchiveKeyArn"] {
 			t.Errorf("delivery channel in %s: %v", c.Region, c.Inputs)
 		}
 	}
 	statuses := map[string]int{}
-	for _, s := range ofType(rs, "aws:cfg/recorderStatus:RecorderStatus") {
+	for _, s := range stacktest.OfType(rs, "aws:cfg/recorderStatus:RecorderStatus") {
 		if s.Inputs["isEnabled"] == true {
 			statuses[s.Region]++
 		}
 	}
 	rules := map[string][]string{}
-	for _, r := range ofType(rs, "aws:cfg/rule:Rule") {
-		rules[str(r.Inputs["name"])] = append(rules[str(r.Inputs["name"])], r.Region)
+	for _, r := range stacktest.OfType(rs, "aws:cfg/rule:Rule") {
+		rules[stacktest.Str(r.Inputs["name"])] = append(rules[stacktest.Str(r.Inputs["name"])], r.Region)
 	}
 	for _, r := range regions {
 		if recorders[r] != 1 || channels[r] != 1 || statuses[r] != 1 {
@@ -332,8 +316,8 @@ func TestMemberBaselineConfigInEveryRegionGlobalResourcesOnce(t *testing.T) {
 		t.Errorf("%s in %v, want us-east-1 only", config.RuleMultiRegionCloudTrail, got)
 	}
 	var role preview.Resource
-	for _, r := range ofType(rs, "aws:iam/role:Role") {
-		if str(r.Inputs["name"]) == "secalerts-config" {
+	for _, r := range stacktest.OfType(rs, "aws:iam/role:Role") {
+		if stacktest.Str(r.Inputs["name"]) == "secalerts-config" {
 			role = r
 		}
 	}
@@ -355,7 +339,7 @@ func TestMemberBaselineGuardDutySecurityHubAccessAnalyzerPerRegion(t *testing.T)
 	out := hubArchiveOutputs(t, false)
 	count := func(typ string) map[string]int {
 		m := map[string]int{}
-		for _, r := range ofType(rs, typ) {
+		for _, r := range stacktest.OfType(rs, typ) {
 			m[r.Region]++
 		}
 		return m
@@ -363,8 +347,8 @@ func TestMemberBaselineGuardDutySecurityHubAccessAnalyzerPerRegion(t *testing.T)
 	detectors := count("aws:guardduty/detector:Detector")
 	hubs := count("aws:securityhub/account:Account")
 	analyzers := count("aws:accessanalyzer/analyzer:Analyzer")
-	for _, d := range ofType(rs, "aws:guardduty/publishingDestination:PublishingDestination") {
-		if str(d.Inputs["destinationArn"]) != policy.BucketARN("aws", str(out["logArchiveBucket"])) || d.Inputs["kmsKeyArn"] != out["logArchiveKeyArn"] {
+	for _, d := range stacktest.OfType(rs, "aws:guardduty/publishingDestination:PublishingDestination") {
+		if stacktest.Str(d.Inputs["destinationArn"]) != names.S3BucketARN("aws", stacktest.Str(out["logArchiveBucket"])) || d.Inputs["kmsKeyArn"] != out["logArchiveKeyArn"] {
 			t.Errorf("GuardDuty in %s publishes to %v with key %v", d.Region, d.Inputs["destinationArn"], d.Inputs["kmsKeyArn"])
 		}
 	}
@@ -382,23 +366,23 @@ func TestMemberBaselineWithExplicitArchiveAndSourcesOff(t *testing.T) {
 	body := "config:\n  pulumi:disable-default-providers: [aws]\n  secalerts:role: member\n  secalerts:member:\n" +
 		"    accountId: \"111111111111\"\n    hubEventBusArn: " + hubBusAcme + "\n    regions: [us-east-1, eu-west-1]\n" +
 		"    baseline: {archiveBucket: " + archiveBucket + ", archiveKeyArn: \"" + key + "\", config: false, guardDuty: false}\n"
-	rs, err := run(t, writeStack(t, body))
+	rs, err := stacktest.RunStack(t, (body))
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr := one(t, rs, "aws:cloudtrail/trail:Trail")
-	if str(tr.Inputs["s3BucketName"]) != archiveBucket || str(tr.Inputs["kmsKeyId"]) != key {
+	tr := stacktest.One(t, rs, "aws:cloudtrail/trail:Trail")
+	if stacktest.Str(tr.Inputs["s3BucketName"]) != archiveBucket || stacktest.Str(tr.Inputs["kmsKeyId"]) != key {
 		t.Errorf("trail %v", tr.Inputs)
 	}
 	for _, typ := range []string{"aws:cfg/recorder:Recorder", "aws:guardduty/detector:Detector", "aws:securityhub/account:Account"} {
-		if n := len(ofType(rs, typ)); n != 0 {
+		if n := len(stacktest.OfType(rs, typ)); n != 0 {
 			t.Errorf("%d %s although switched off", n, typ)
 		}
 	}
 }
 
 func TestMemberBaselineRefusesConfigToALockedArchive(t *testing.T) {
-	_, err := runWithHub(t, "../Pulumi.member-baseline.yaml", true)
+	_, err := runWithHub(t, stacktest.Path(t, stacktest.MemberBaselineFile), true)
 	if err == nil || !strings.Contains(err.Error(), "Object Lock") || !strings.Contains(err.Error(), "secalerts:member.baseline.config") {
 		t.Fatalf("want an error about Config and the locked archive, got %v", err)
 	}
@@ -412,7 +396,7 @@ func TestMemberBaselineErrorsCreateNothing(t *testing.T) {
 			"secalerts:member.baseline.globalRegion"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			rs, err := run(t, writeStack(t, tc.body))
+			rs, err := stacktest.RunStack(t, (tc.body))
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("want an error containing %q, got %v", tc.want, err)
 			}

@@ -1,62 +1,52 @@
 package stack
 
 import (
-	"fmt"
+	"errors"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"secalerts/components/hubaccount"
+	"secalerts/components/logarchive"
 	"secalerts/config"
-	"secalerts/policy"
-	"secalerts/routing"
+	"secalerts/names"
+	"secalerts/plan"
 )
 
-func runHub(ctx *pulumi.Context) error {
-	raw, err := requireObject(ctx, "hub")
+// HubPlan reads secalerts:hub and plans the hub: the validation of every
+// value and of every AWS limit the configuration can reach.
+func HubPlan(c Config) (*plan.Hub, error) {
+	hub, err := readHub(c)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	hub, err := config.ParseHub(raw, ctx.IsConfigSecret(Project+":hub"))
-	if err != nil {
-		return err
-	}
-	acct := policy.Account{Partition: config.Partition(hub.Region), Region: hub.Region, ID: hub.AccountID}
-	// Every AWS limit the design meets is checked here, before the first
-	// resource: rules per bus and pattern sizes by the plans, the bus
-	// policy size by building each policy.
-	var plans []routing.Plan
-	var errs []error
-	for i, c := range hub.Customers {
-		p, err := routing.PlanHubCustomer(hub, c)
-		if err != nil {
-			errs = append(errs, err)
-		}
-		plans = append(plans, p)
-		var ids []string
-		for _, a := range c.Accounts {
-			ids = append(ids, a.ID)
-		}
-		busARN := fmt.Sprintf("arn:%s:events:%s:%s:event-bus/%s", acct.Partition, acct.Region, acct.ID, routing.BusName(c.Name))
-		if _, err := policy.EventBusPolicy(busARN, ids, c.OrganizationID); err != nil {
-			errs = append(errs, fmt.Errorf("secalerts:hub.customers[%d].accounts: %w", i, err))
-		}
-	}
-	errs = append(errs, checkLogArchive(hub, acct)...)
-	role, err := readAssumeRole(ctx, acct)
-	if err != nil {
-		errs = append(errs, err)
-	}
-	if err := joinErrors(errs); err != nil {
-		return err
-	}
+	return plan.NewHub(hub)
+}
 
-	provider, err := newProvider(ctx, acct, role)
+func readHub(c Config) (*config.Hub, error) {
+	raw, err := requireObject(c, "hub")
+	if err != nil {
+		return nil, err
+	}
+	return config.ParseHub(raw, c.IsSecret(Project+":hub"))
+}
+
+func runHub(ctx *pulumi.Context) error {
+	c := contextConfig{ctx}
+	hub, err := readHub(c)
 	if err != nil {
 		return err
 	}
-	h, err := hubaccount.NewHubAccount(ctx, "secalerts", &hubaccount.HubAccountArgs{
-		Account: acct, Config: hub, Plans: plans,
-	}, pulumi.Provider(provider))
+	// Every problem at once: the plan's and the assumed role's.
+	p, planErr := plan.NewHub(hub)
+	role, roleErr := readAssumeRole(c, hub.Account())
+	if err := errors.Join(planErr, roleErr); err != nil {
+		return err
+	}
+	provider, err := newProvider(ctx, p.Account, role)
+	if err != nil {
+		return err
+	}
+	h, err := hubaccount.NewHubAccount(ctx, names.HubComponent, &hubaccount.HubAccountArgs{Plan: p}, pulumi.Provider(provider))
 	if err != nil {
 		return err
 	}
@@ -64,8 +54,16 @@ func runHub(ctx *pulumi.Context) error {
 	ctx.Export("alarmTopicArn", h.AlarmTopicArn)
 	ctx.Export("busArns", h.BusArns)
 	ctx.Export("topicArns", h.TopicArns)
-	if err := newLogArchive(ctx, hub, acct, provider); err != nil {
+	if p.Archive == nil {
+		return nil
+	}
+	a, err := logarchive.NewLogArchive(ctx, names.ArchiveComponent, &logarchive.LogArchiveArgs{Plan: p.Archive}, pulumi.Provider(provider))
+	if err != nil {
 		return err
 	}
+	// What member stacks read through their StackReference.
+	ctx.Export("logArchiveBucket", a.BucketName)
+	ctx.Export("logArchiveKeyArn", a.KeyArn)
+	ctx.Export("logArchiveObjectLock", a.ObjectLock)
 	return nil
 }

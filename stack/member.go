@@ -9,21 +9,27 @@ import (
 
 	"secalerts/components/memberforwarder"
 	"secalerts/config"
-	"secalerts/policy"
-	"secalerts/routing"
+	"secalerts/names"
+	"secalerts/plan"
 )
 
+// ReadMember reads and validates secalerts:member.
+func ReadMember(c Config) (*config.Member, error) {
+	raw, err := requireObject(c, "member")
+	if err != nil {
+		return nil, err
+	}
+	return config.ParseMember(raw)
+}
+
 func runMember(ctx *pulumi.Context) error {
-	raw, err := requireObject(ctx, "member")
+	c := contextConfig{ctx}
+	m, err := ReadMember(c)
 	if err != nil {
 		return err
 	}
-	m, err := config.ParseMember(raw)
-	if err != nil {
-		return err
-	}
-	home := policy.Account{Partition: config.Partition(m.HomeRegion), Region: m.HomeRegion, ID: m.AccountID}
-	role, err := readAssumeRole(ctx, home)
+	home := m.Account()
+	role, err := readAssumeRole(c, home)
 	if err != nil {
 		return err
 	}
@@ -39,7 +45,7 @@ func runMember(ctx *pulumi.Context) error {
 			return err
 		}
 	}
-	plan, err := routing.PlanMember(m, regions)
+	p, err := plan.NewMember(m, regions)
 	if err != nil {
 		return err
 	}
@@ -49,11 +55,12 @@ func runMember(ctx *pulumi.Context) error {
 		}
 	}
 	providers := map[string]*aws.Provider{home.Region: homeProvider}
-	for _, r := range regions {
-		if providers[r] != nil {
+	for _, r := range p.Regions {
+		region := r.Account.Region
+		if providers[region] != nil {
 			continue
 		}
-		if providers[r], err = newProvider(ctx, policy.Account{Partition: home.Partition, Region: r, ID: home.ID}, role); err != nil {
+		if providers[region], err = newProvider(ctx, r.Account, role); err != nil {
 			return err
 		}
 	}
@@ -61,9 +68,8 @@ func runMember(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
-	f, err := memberforwarder.NewMemberForwarder(ctx, "secalerts", &memberforwarder.MemberForwarderArgs{
-		Account: home, HubBusArn: hubBus, Plan: plan, Providers: providers,
-		HeartbeatSchedule: heartbeatSchedule(m),
+	f, err := memberforwarder.NewMemberForwarder(ctx, names.MemberComponent, &memberforwarder.MemberForwarderArgs{
+		Plan: p, HubBusArn: hubBus, Providers: providers,
 	})
 	if err != nil {
 		return err
@@ -71,22 +77,11 @@ func runMember(ctx *pulumi.Context) error {
 	ctx.Export("roleArn", f.RoleArn)
 	ctx.Export("ruleCounts", f.RuleCounts)
 	ctx.Export("regions", pulumi.ToStringArray(regions))
-	if err := newBaseline(ctx, m, home, regions, providers); err != nil {
-		return err
-	}
-	return nil
-}
-
-// heartbeatSchedule is the member's heartbeat rate, or "" when it is off.
-func heartbeatSchedule(m *config.Member) string {
-	if !m.Heartbeat.Enabled {
-		return ""
-	}
-	return m.Heartbeat.Schedule
+	return newBaseline(ctx, m, home, regions, providers)
 }
 
 // enabledRegions lists the regions enabled in the account, opted-in ones
-// included, as seed 004's region listing did.
+// included.
 func enabledRegions(ctx *pulumi.Context, p *aws.Provider) ([]string, error) {
 	res, err := aws.GetRegions(ctx, &aws.GetRegionsArgs{
 		Filters: []aws.GetRegionsFilter{{Name: "opt-in-status", Values: []string{"opt-in-not-required", "opted-in"}}},

@@ -6,7 +6,6 @@
 package stack
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -14,7 +13,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"secalerts/config"
-	"secalerts/policy"
+	"secalerts/names"
 )
 
 // Project is the Pulumi project name; config keys are secalerts:<key>.
@@ -35,9 +34,26 @@ func Run(ctx *pulumi.Context) error {
 	}
 }
 
+// Config is what the program reads of a stack's configuration: the Pulumi
+// context under `pulumi up`, a stack file in the offline tool, which plans
+// stacks with the same functions as the program.
+type Config interface {
+	// Get returns the value of a full key ("secalerts:hub"); structured
+	// values are JSON, as the Pulumi CLI passes them.
+	Get(key string) (string, bool)
+	// IsSecret reports whether the key's value is, or contains, a secret.
+	IsSecret(key string) bool
+}
+
+// contextConfig is the configuration the Pulumi engine gives the program.
+type contextConfig struct{ ctx *pulumi.Context }
+
+func (c contextConfig) Get(key string) (string, bool) { return c.ctx.GetConfig(key) }
+func (c contextConfig) IsSecret(key string) bool      { return c.ctx.IsConfigSecret(key) }
+
 // requireObject returns the JSON of a structured config key.
-func requireObject(ctx *pulumi.Context, key string) ([]byte, error) {
-	raw, ok := ctx.GetConfig(Project + ":" + key)
+func requireObject(c Config, key string) ([]byte, error) {
+	raw, ok := c.Get(Project + ":" + key)
 	if !ok || strings.TrimSpace(raw) == "" {
 		return nil, fmt.Errorf("%s:%s is not set: the %s stack needs it (see the configuration reference in README.md)", Project, key, key)
 	}
@@ -46,8 +62,8 @@ func requireObject(ctx *pulumi.Context, key string) ([]byte, error) {
 
 // readAssumeRole reads aws:assumeRole for a stack of account, before any
 // resource is created.
-func readAssumeRole(ctx *pulumi.Context, acct policy.Account) (config.AssumeRole, error) {
-	raw, _ := ctx.GetConfig(config.AssumeRoleKey)
+func readAssumeRole(c Config, acct names.Account) (config.AssumeRole, error) {
+	raw, _ := c.Get(config.AssumeRoleKey)
 	return config.ParseAssumeRole([]byte(raw), acct.ID, acct.Partition)
 }
 
@@ -57,7 +73,7 @@ func readAssumeRole(ctx *pulumi.Context, acct policy.Account) (config.AssumeRole
 // a resource that misses its provider fails instead of landing in the
 // wrong region, and allowedAccountIds stops a deployment with the wrong
 // account's credentials before it changes anything.
-func newProvider(ctx *pulumi.Context, acct policy.Account, role config.AssumeRole) (*aws.Provider, error) {
+func newProvider(ctx *pulumi.Context, acct names.Account, role config.AssumeRole) (*aws.Provider, error) {
 	args := &aws.ProviderArgs{
 		Region:            pulumi.String(acct.Region),
 		AllowedAccountIds: pulumi.StringArray{pulumi.String(acct.ID)},
@@ -69,7 +85,7 @@ func newProvider(ctx *pulumi.Context, acct policy.Account, role config.AssumeRol
 		name := role.SessionName
 		if name == "" {
 			// Names the session in the account's CloudTrail.
-			name = sessionName(ctx.Stack())
+			name = names.SessionName(ctx.Stack())
 		}
 		assume := &aws.ProviderAssumeRoleArgs{RoleArn: pulumi.String(role.RoleARN), SessionName: pulumi.String(name)}
 		if role.ExternalID != "" {
@@ -84,16 +100,3 @@ func newProvider(ctx *pulumi.Context, acct policy.Account, role config.AssumeRol
 	}
 	return p, nil
 }
-
-// sessionName is the role session name for a stack: STS allows 64
-// characters, and stack names are made of characters it accepts.
-func sessionName(stack string) string {
-	name := "secalerts-" + stack
-	if len(name) > 64 {
-		name = name[:64]
-	}
-	return name
-}
-
-// joinErrors keeps every validation error, so one preview shows them all.
-func joinErrors(errs []error) error { return errors.Join(errs...) }

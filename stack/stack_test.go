@@ -1,69 +1,27 @@
-package stack
+package stack_test
 
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
-	"secalerts/components/hubaccount"
 	"secalerts/config"
+	"secalerts/internal/stacktest"
+	"secalerts/names"
 	"secalerts/policy"
 	"secalerts/preview"
 )
 
 // The example stack files are the fixtures: what users copy is what is tested.
 var (
-	hubOnce, memberOnce     sync.Once
-	hubRes, memberRes       []preview.Resource
-	hubErr, memberErr       error
-	hubAccount, hubBusAcme  = "999999999999", "arn:aws:events:us-east-1:999999999999:event-bus/secalerts-acme"
-	memberAccount, stranger = "111111111111", "444444444444"
+	hubAccount, hubBusAcme  = stacktest.HubAccount, "arn:aws:events:us-east-1:999999999999:event-bus/secalerts-acme"
+	memberAccount, stranger = stacktest.MemberAccount, "444444444444"
 )
-
-func run(t *testing.T, file string) ([]preview.Resource, error) {
-	t.Helper()
-	st, err := preview.LoadStackFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return preview.Run(st, preview.Options{Regions: config.DefaultRegions()}, Run)
-}
-
-func hub(t *testing.T) []preview.Resource {
-	hubOnce.Do(func() { hubRes, hubErr = run(t, "../Pulumi.hub.yaml") })
-	if hubErr != nil {
-		t.Fatal(hubErr)
-	}
-	return hubRes
-}
-
-func member(t *testing.T) []preview.Resource {
-	memberOnce.Do(func() { memberRes, memberErr = run(t, "../Pulumi.member.yaml") })
-	if memberErr != nil {
-		t.Fatal(memberErr)
-	}
-	return memberRes
-}
-
-func ofType(rs []preview.Resource, typ string) []preview.Resource {
-	var out []preview.Resource
-	for _, r := range rs {
-		if r.Type == typ {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-func str(v any) string { s, _ := v.(string); return s }
 
 func doc(t *testing.T, v any) policy.Document {
 	t.Helper()
-	d, err := policy.ParseDocument(str(v))
+	d, err := policy.ParseDocument(stacktest.Str(v))
 	if err != nil {
 		t.Fatalf("parsing policy %v: %v", v, err)
 	}
@@ -71,7 +29,7 @@ func doc(t *testing.T, v any) policy.Document {
 }
 
 func TestEveryResourceHasAnExplicitRegionalProvider(t *testing.T) {
-	for name, rs := range map[string][]preview.Resource{"hub": hub(t), "member": member(t)} {
+	for name, rs := range map[string][]preview.Resource{"hub": stacktest.Preview(t, stacktest.HubFile), "member": stacktest.Preview(t, stacktest.MemberFile)} {
 		for _, r := range rs {
 			if !r.Custom || strings.HasPrefix(r.Type, "pulumi:") {
 				continue
@@ -81,7 +39,7 @@ func TestEveryResourceHasAnExplicitRegionalProvider(t *testing.T) {
 			}
 		}
 	}
-	for _, r := range hub(t) {
+	for _, r := range stacktest.Preview(t, stacktest.HubFile) {
 		if r.Custom && r.Region != "" && (r.Region != "us-east-1" || r.Account != hubAccount) {
 			t.Errorf("hub resource %s in %s/%s", r.Name, r.Account, r.Region)
 		}
@@ -89,7 +47,7 @@ func TestEveryResourceHasAnExplicitRegionalProvider(t *testing.T) {
 }
 
 func TestHubKey(t *testing.T) {
-	keys := ofType(hub(t), "aws:kms/key:Key")
+	keys := stacktest.OfType(stacktest.Preview(t, stacktest.HubFile), "aws:kms/key:Key")
 	if len(keys) != 1 {
 		t.Fatalf("want one key, got %d", len(keys))
 	}
@@ -98,7 +56,7 @@ func TestHubKey(t *testing.T) {
 		t.Errorf("key rotation/deletion window: %v %v", k.Inputs["enableKeyRotation"], k.Inputs["deletionWindowInDays"])
 	}
 	d := doc(t, k.Inputs["policy"])
-	keyARN := str(k.Outputs["arn"])
+	keyARN := stacktest.Str(k.Outputs["arn"])
 	events := policy.Caller{Service: "events.amazonaws.com"}
 	ctx := func(bus, account string) map[string]string {
 		return map[string]string{"kms:EncryptionContext:aws:events:event-bus:arn": bus, "aws:SourceArn": bus, "aws:SourceAccount": account}
@@ -127,16 +85,16 @@ func TestHubKey(t *testing.T) {
 }
 
 func TestHubTopicsAreEncryptedAndOnlyRulesAndAlarmsPublish(t *testing.T) {
-	key := str(ofType(hub(t), "aws:kms/key:Key")[0].Outputs["arn"])
-	topics := ofType(hub(t), "aws:sns/topic:Topic")
+	key := stacktest.Str(stacktest.OfType(stacktest.Preview(t, stacktest.HubFile), "aws:kms/key:Key")[0].Outputs["arn"])
+	topics := stacktest.OfType(stacktest.Preview(t, stacktest.HubFile), "aws:sns/topic:Topic")
 	if len(topics) < 5 {
 		t.Fatalf("expected the alarm topic and the customers' topics, got %d", len(topics))
 	}
 	for _, tp := range topics {
-		if str(tp.Inputs["kmsMasterKeyId"]) != key {
+		if stacktest.Str(tp.Inputs["kmsMasterKeyId"]) != key {
 			t.Errorf("topic %s is encrypted with %v, not the hub key", tp.Name, tp.Inputs["kmsMasterKeyId"])
 		}
-		arn := str(tp.Outputs["arn"])
+		arn := stacktest.Str(tp.Outputs["arn"])
 		d := doc(t, tp.Inputs["policy"])
 		publish := func(c policy.Caller, source, account string) bool {
 			return policy.Allowed(d, policy.Request{Principal: c, Action: "sns:Publish", Resource: arn,
@@ -153,16 +111,16 @@ func TestHubTopicsAreEncryptedAndOnlyRulesAndAlarmsPublish(t *testing.T) {
 			t.Errorf("topic %s: a stranger account can publish", tp.Name)
 		}
 		alarms := publish(policy.Caller{Service: "cloudwatch.amazonaws.com"}, "arn:aws:cloudwatch:us-east-1:999999999999:alarm:secalerts-acme-dlq-depth", hubAccount)
-		if alarms != (str(tp.Inputs["name"]) == "secalerts-alarms") {
+		if alarms != (stacktest.Str(tp.Inputs["name"]) == "secalerts-alarms") {
 			t.Errorf("topic %s: alarms may publish = %v", tp.Name, alarms)
 		}
 	}
 }
 
 func TestHubBusesAdmitOnlyTheirCustomers(t *testing.T) {
-	key := str(ofType(hub(t), "aws:kms/key:Key")[0].Outputs["arn"])
+	key := stacktest.Str(stacktest.OfType(stacktest.Preview(t, stacktest.HubFile), "aws:kms/key:Key")[0].Outputs["arn"])
 	admitted := map[string][]string{"secalerts-acme": {"111111111111", "222222222222"}, "secalerts-globex": {"333333333333"}}
-	buses := ofType(hub(t), "aws:cloudcontrol/resource:Resource")
+	buses := stacktest.OfType(stacktest.Preview(t, stacktest.HubFile), "aws:cloudcontrol/resource:Resource")
 	if len(buses) != 2 {
 		t.Fatalf("want 2 buses, got %d", len(buses))
 	}
@@ -173,7 +131,7 @@ func TestHubBusesAdmitOnlyTheirCustomers(t *testing.T) {
 			DeadLetterConfig struct{ Arn string }
 			Policy           policy.Document
 		}
-		if err := json.Unmarshal([]byte(str(b.Inputs["desiredState"])), &state); err != nil {
+		if err := json.Unmarshal([]byte(stacktest.Str(b.Inputs["desiredState"])), &state); err != nil {
 			t.Fatal(err)
 		}
 		if state.KmsKeyIdentifier != key {
@@ -213,19 +171,19 @@ func TestHubBusesAdmitOnlyTheirCustomers(t *testing.T) {
 }
 
 func TestHubTargetsRetryAndDeadLetter(t *testing.T) {
-	targets := ofType(hub(t), "aws:cloudwatch/eventTarget:EventTarget")
+	targets := stacktest.OfType(stacktest.Preview(t, stacktest.HubFile), "aws:cloudwatch/eventTarget:EventTarget")
 	if len(targets) == 0 {
 		t.Fatal("no targets")
 	}
 	for _, tg := range targets {
-		bus := str(tg.Inputs["eventBusName"])
+		bus := stacktest.Str(tg.Inputs["eventBusName"])
 		if bus == "" {
 			// The heartbeat check's schedule on the default bus
 			// (heartbeat_test.go).
 			continue
 		}
 		dlq, _ := tg.Inputs["deadLetterConfig"].(map[string]any)
-		if str(dlq["arn"]) != "arn:aws:sqs:us-east-1:999999999999:"+bus+"-dlq" {
+		if stacktest.Str(dlq["arn"]) != "arn:aws:sqs:us-east-1:999999999999:"+bus+"-dlq" {
 			t.Errorf("target %s: dead-letter queue %v", tg.Name, dlq)
 		}
 		retry, _ := tg.Inputs["retryPolicy"].(map[string]any)
@@ -233,20 +191,20 @@ func TestHubTargetsRetryAndDeadLetter(t *testing.T) {
 			t.Errorf("target %s: retry policy %v", tg.Name, retry)
 		}
 		it, _ := tg.Inputs["inputTransformer"].(map[string]any)
-		if str(it["inputTemplate"]) == "" {
+		if stacktest.Str(it["inputTemplate"]) == "" {
 			t.Errorf("target %s has no input transformer: raw JSON would reach people", tg.Name)
 		}
 	}
-	for _, q := range ofType(hub(t), "aws:sqs/queue:Queue") {
-		if str(q.Inputs["kmsMasterKeyId"]) == "" {
+	for _, q := range stacktest.OfType(stacktest.Preview(t, stacktest.HubFile), "aws:sqs/queue:Queue") {
+		if stacktest.Str(q.Inputs["kmsMasterKeyId"]) == "" {
 			t.Errorf("queue %s is not encrypted with the hub key", q.Name)
 		}
 		d := doc(t, q.Inputs["policy"])
-		arn := str(q.Outputs["arn"])
-		if str(q.Inputs["name"]) == hubaccount.HeartbeatDLQName {
+		arn := stacktest.Str(q.Outputs["arn"])
+		if stacktest.Str(q.Inputs["name"]) == names.HeartbeatDLQ {
 			continue // no bus's queue (heartbeat_test.go)
 		}
-		bus := strings.TrimSuffix(str(q.Inputs["name"]), "-dlq")
+		bus := strings.TrimSuffix(stacktest.Str(q.Inputs["name"]), "-dlq")
 		send := func(source string) bool {
 			return policy.Allowed(d, policy.Request{Principal: policy.Caller{Service: "events.amazonaws.com"}, Action: "sqs:SendMessage",
 				Resource: arn, Context: map[string]string{"aws:SourceArn": source, "aws:SourceAccount": hubAccount, "aws:SecureTransport": "true"}})
@@ -259,8 +217,8 @@ func TestHubTargetsRetryAndDeadLetter(t *testing.T) {
 		}
 	}
 	alarms := map[string]preview.Resource{}
-	for _, a := range ofType(hub(t), "aws:cloudwatch/metricAlarm:MetricAlarm") {
-		alarms[str(a.Inputs["name"])] = a
+	for _, a := range stacktest.OfType(stacktest.Preview(t, stacktest.HubFile), "aws:cloudwatch/metricAlarm:MetricAlarm") {
+		alarms[stacktest.Str(a.Inputs["name"])] = a
 	}
 	alarmTopic := "arn:aws:sns:us-east-1:999999999999:secalerts-alarms"
 	for _, c := range []string{"acme", "globex"} {
@@ -278,12 +236,12 @@ func TestHubTargetsRetryAndDeadLetter(t *testing.T) {
 }
 
 func TestHubChatbotIsNotificationsOnly(t *testing.T) {
-	configs := append(ofType(hub(t), "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration"),
-		ofType(hub(t), "aws:chatbot/teamsChannelConfiguration:TeamsChannelConfiguration")...)
+	configs := append(stacktest.OfType(stacktest.Preview(t, stacktest.HubFile), "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration"),
+		stacktest.OfType(stacktest.Preview(t, stacktest.HubFile), "aws:chatbot/teamsChannelConfiguration:TeamsChannelConfiguration")...)
 	if len(configs) != 3 {
 		t.Fatalf("want 2 Slack and 1 Teams channel, got %d", len(configs))
 	}
-	guard := ofType(hub(t), "aws:iam/policy:Policy")
+	guard := stacktest.OfType(stacktest.Preview(t, stacktest.HubFile), "aws:iam/policy:Policy")
 	if len(guard) != 1 {
 		t.Fatalf("want one guardrail policy, got %d", len(guard))
 	}
@@ -292,14 +250,14 @@ func TestHubChatbotIsNotificationsOnly(t *testing.T) {
 		if len(g) != 1 || g[0] != guard[0].Outputs["arn"] {
 			t.Errorf("%s guardrails %v", c.Name, g)
 		}
-		if lvl := str(c.Inputs["loggingLevel"]); lvl == "" || lvl == "NONE" {
+		if lvl := stacktest.Str(c.Inputs["loggingLevel"]); lvl == "" || lvl == "NONE" {
 			t.Errorf("%s logging %q", c.Name, lvl)
 		}
 		if c.Inputs["userAuthorizationRequired"] != true {
 			t.Errorf("%s does not require user authorization", c.Name)
 		}
 	}
-	for _, r := range hub(t) {
+	for _, r := range stacktest.Preview(t, stacktest.HubFile) {
 		if !strings.HasPrefix(r.Type, "aws:iam/") && !strings.HasPrefix(r.Type, "aws:chatbot/") {
 			continue
 		}
@@ -318,7 +276,7 @@ func TestHubChatbotIsNotificationsOnly(t *testing.T) {
 }
 
 func TestHubWebhookURLStaysSecret(t *testing.T) {
-	dests := ofType(hub(t), "aws:cloudwatch/eventApiDestination:EventApiDestination")
+	dests := stacktest.OfType(stacktest.Preview(t, stacktest.HubFile), "aws:cloudwatch/eventApiDestination:EventApiDestination")
 	if len(dests) != 1 {
 		t.Fatalf("want one API destination, got %d", len(dests))
 	}
@@ -329,7 +287,7 @@ func TestHubWebhookURLStaysSecret(t *testing.T) {
 	if !secret {
 		t.Error("the webhook URL is not a secret input")
 	}
-	for _, r := range hub(t) {
+	for _, r := range stacktest.Preview(t, stacktest.HubFile) {
 		if r.Type == "aws:cloudwatch/eventApiDestination:EventApiDestination" {
 			continue
 		}
@@ -341,25 +299,25 @@ func TestHubWebhookURLStaysSecret(t *testing.T) {
 }
 
 func TestMemberForwardsFromEveryRegionWithRoleRetryAndDLQ(t *testing.T) {
-	rs := member(t)
+	rs := stacktest.Preview(t, stacktest.MemberFile)
 	regions := map[string]bool{}
 	for _, r := range config.DefaultRegions() {
 		regions[r] = true
 	}
 	rules, dlqs, alarms := map[string]int{}, map[string]int{}, map[string]int{}
-	for _, r := range ofType(rs, "aws:cloudwatch/eventRule:EventRule") {
+	for _, r := range stacktest.OfType(rs, "aws:cloudwatch/eventRule:EventRule") {
 		rules[r.Region]++
-		if !strings.HasPrefix(str(r.Inputs["name"]), "secalerts-") {
+		if !strings.HasPrefix(stacktest.Str(r.Inputs["name"]), "secalerts-") {
 			t.Errorf("rule %s is not named secalerts-*, the tampering detector would not guard it", r.Name)
 		}
 	}
-	for _, q := range ofType(rs, "aws:sqs/queue:Queue") {
+	for _, q := range stacktest.OfType(rs, "aws:sqs/queue:Queue") {
 		dlqs[q.Region]++
 		if q.Inputs["sqsManagedSseEnabled"] != true {
 			t.Errorf("queue %s is not encrypted", q.Name)
 		}
 	}
-	for _, a := range ofType(rs, "aws:cloudwatch/metricAlarm:MetricAlarm") {
+	for _, a := range stacktest.OfType(rs, "aws:cloudwatch/metricAlarm:MetricAlarm") {
 		alarms[a.Region]++
 	}
 	for r := range regions {
@@ -370,17 +328,17 @@ func TestMemberForwardsFromEveryRegionWithRoleRetryAndDLQ(t *testing.T) {
 	if len(rules) != len(regions) {
 		t.Errorf("rules in %d regions, want %d", len(rules), len(regions))
 	}
-	roles := ofType(rs, "aws:iam/role:Role")
+	roles := stacktest.OfType(rs, "aws:iam/role:Role")
 	if len(roles) != 1 {
 		t.Fatalf("want one role, got %d", len(roles))
 	}
-	role := str(roles[0].Outputs["arn"])
-	for _, tg := range ofType(rs, "aws:cloudwatch/eventTarget:EventTarget") {
-		if str(tg.Inputs["arn"]) != hubBusAcme || str(tg.Inputs["roleArn"]) != role {
+	role := stacktest.Str(roles[0].Outputs["arn"])
+	for _, tg := range stacktest.OfType(rs, "aws:cloudwatch/eventTarget:EventTarget") {
+		if stacktest.Str(tg.Inputs["arn"]) != hubBusAcme || stacktest.Str(tg.Inputs["roleArn"]) != role {
 			t.Errorf("target %s: arn %v role %v", tg.Name, tg.Inputs["arn"], tg.Inputs["roleArn"])
 		}
 		dlq, _ := tg.Inputs["deadLetterConfig"].(map[string]any)
-		if str(dlq["arn"]) != fmt.Sprintf("arn:aws:sqs:%s:111111111111:secalerts-forward-dlq", tg.Region) {
+		if stacktest.Str(dlq["arn"]) != fmt.Sprintf("arn:aws:sqs:%s:111111111111:secalerts-forward-dlq", tg.Region) {
 			t.Errorf("target %s in %s: dead-letter queue %v", tg.Name, tg.Region, dlq)
 		}
 		if retry, _ := tg.Inputs["retryPolicy"].(map[string]any); retry["maximumRetryAttempts"] != float64(185) {
@@ -390,11 +348,11 @@ func TestMemberForwardsFromEveryRegionWithRoleRetryAndDLQ(t *testing.T) {
 }
 
 func TestMemberRoleCanOnlyPutEventsToTheHubBus(t *testing.T) {
-	r := ofType(member(t), "aws:iam/role:Role")[0]
+	r := stacktest.OfType(stacktest.Preview(t, stacktest.MemberFile), "aws:iam/role:Role")[0]
 	trust := doc(t, r.Inputs["assumeRolePolicy"])
 	assume := func(account string) bool {
 		return policy.Allowed(trust, policy.Request{Principal: policy.Caller{Service: "events.amazonaws.com"}, Action: "sts:AssumeRole",
-			Resource: str(r.Outputs["arn"]), Context: map[string]string{"aws:SourceAccount": account,
+			Resource: stacktest.Str(r.Outputs["arn"]), Context: map[string]string{"aws:SourceAccount": account,
 				"aws:SourceArn": fmt.Sprintf("arn:aws:events:eu-west-1:%s:rule/secalerts-forward-1", account)}})
 	}
 	if !assume(memberAccount) || assume(stranger) {
@@ -405,7 +363,7 @@ func TestMemberRoleCanOnlyPutEventsToTheHubBus(t *testing.T) {
 		t.Fatalf("want exactly one inline policy and no managed ones: %v", r.Inputs)
 	}
 	d := doc(t, inline[0].(map[string]any)["policy"])
-	caller := policy.Caller{AWS: str(r.Outputs["arn"]), Account: memberAccount}
+	caller := policy.Caller{AWS: stacktest.Str(r.Outputs["arn"]), Account: memberAccount}
 	for _, tc := range []struct {
 		action, resource string
 		want             bool
@@ -423,30 +381,12 @@ func TestMemberRoleCanOnlyPutEventsToTheHubBus(t *testing.T) {
 }
 
 func TestMemberGlobalDetectorsOnlyInUsEast1(t *testing.T) {
-	for _, r := range ofType(member(t), "aws:cloudwatch/eventRule:EventRule") {
-		p := str(r.Inputs["eventPattern"])
+	for _, r := range stacktest.OfType(stacktest.Preview(t, stacktest.MemberFile), "aws:cloudwatch/eventRule:EventRule") {
+		p := stacktest.Str(r.Inputs["eventPattern"])
 		if r.Region != "us-east-1" && (strings.Contains(p, `"aws.iam"`) || strings.Contains(p, `"aws.organizations"`)) {
 			t.Errorf("rule %s in %s forwards a global service's events", r.Name, r.Region)
 		}
 	}
-}
-
-// writeStack writes a stack file (and the project file) to a temp dir.
-func writeStack(t *testing.T, body string) string {
-	t.Helper()
-	dir := t.TempDir()
-	project, err := os.ReadFile("../Pulumi.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "Pulumi.yaml"), project, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(dir, "Pulumi.test.yaml")
-	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
 }
 
 // TestInvalidConfigCreatesNothing: every bad stack fails with an error
@@ -468,7 +408,7 @@ func TestInvalidConfigCreatesNothing(t *testing.T) {
 		{"member regions without us-east-1", "config:\n  secalerts:role: member\n  secalerts:member:\n    accountId: \"111111111111\"\n    hubEventBusArn: " + hubBusAcme + "\n    homeRegion: eu-west-1\n    regions: [eu-west-1]\n", "secalerts:member.regions"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			rs, err := run(t, writeStack(t, tc.body))
+			rs, err := stacktest.RunStack(t, (tc.body))
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("want an error containing %q, got %v", tc.want, err)
 			}
@@ -492,7 +432,7 @@ func hubWithAccounts(n int, extra string) string {
 }
 
 func TestBusPolicySizeIsCheckedBeforeAnyResource(t *testing.T) {
-	rs, err := run(t, writeStack(t, hubWithAccounts(400, "")))
+	rs, err := stacktest.RunStack(t, (hubWithAccounts(400, "")))
 	if err == nil || !strings.Contains(err.Error(), "secalerts:hub.customers[0].accounts") || !strings.Contains(err.Error(), "organizationId") {
 		t.Fatalf("want a bus policy size error naming the key and suggesting organizationId, got %v", err)
 	}

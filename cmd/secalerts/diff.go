@@ -56,7 +56,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "error: %v\n", err)
 		return 1
 	}
-	bin, err := os.MkdirTemp("", "secalerts-diff-bin-")
+	bin, err := os.MkdirTemp("", "alertdiff-bin-")
 	if err != nil {
 		fmt.Fprintf(stderr, "error: making a directory for the builds: %v\n", err)
 		return 1

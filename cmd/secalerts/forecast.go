@@ -17,12 +17,12 @@ func runForecast(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "forecast needs --hub, --member and at least one log file or directory (%v)\n%s", err, usage)
 		return 2
 	}
-	hub, member, err := previewPair(set["hub"], set["member"])
+	router, err := loadPipeline(set["hub"], set["member"])
 	if err != nil {
 		fmt.Fprintf(stderr, "error: %v\n", err)
 		return 1
 	}
-	engine, err := forecast.New(member, hub, forecast.Options{})
+	engine, err := forecast.New(router, forecast.Options{})
 	if err != nil {
 		fmt.Fprintf(stderr, "error: %v\n", err)
 		return 1

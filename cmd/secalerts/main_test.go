@@ -14,8 +14,9 @@ import (
 
 	"secalerts/config"
 	"secalerts/detectors"
+	"secalerts/internal/stacktest"
+	"secalerts/names"
 	"secalerts/preview"
-	"secalerts/routing"
 	"secalerts/severity"
 )
 
@@ -169,10 +170,6 @@ func TestInvalidStackFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	project, err := os.ReadFile("../../Pulumi.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, tc := range []struct {
 		name, old, new, key string
 	}{
@@ -186,14 +183,7 @@ func TestInvalidStackFile(t *testing.T) {
 			if content == string(example) {
 				t.Fatalf("Pulumi.hub.yaml has no %q; update this test", tc.old)
 			}
-			dir := t.TempDir()
-			if err := os.WriteFile(filepath.Join(dir, "Pulumi.yaml"), project, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			path := filepath.Join(dir, "Pulumi.bad.yaml")
-			if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-				t.Fatal(err)
-			}
+			path := stacktest.StackFile(t, "bad", content)
 			for _, args := range [][]string{{"preview", path}, {"preview", "--json", path}} {
 				var stdout, stderr bytes.Buffer
 				code := run(args, &stdout, &stderr)
@@ -306,11 +296,12 @@ func loadExpectations(t *testing.T) expectations {
 	if err != nil {
 		t.Fatal(err)
 	}
-	acme, ok := h.CustomerByName("acme")
-	if !ok {
+	i := slices.IndexFunc(h.Customers, func(c config.Customer) bool { return c.Name == "acme" })
+	if i < 0 {
 		t.Fatal("Pulumi.hub.yaml has no customer acme")
 	}
-	wantBus := "arn:aws:events:" + h.Region + ":" + h.AccountID + ":event-bus/" + routing.BusName("acme")
+	acme := &h.Customers[i]
+	wantBus := h.Account().EventBusARN(names.Bus("acme"))
 	if m.HubEventBusARN != wantBus {
 		t.Fatalf("the example member forwards to %s, not acme's bus %s; update this test", m.HubEventBusARN, wantBus)
 	}
@@ -374,7 +365,7 @@ func (e expectations) destinations(sev severity.Severity) []string {
 	for _, w := range e.acme.Webhooks {
 		if w.MinSeverity <= sev {
 			// The API destination's name.
-			out = append(out, "webhook:"+routing.BusName(e.acme.Name)+"-"+w.Name)
+			out = append(out, "webhook:"+names.WebhookDestination(e.acme.Name, w.Name))
 		}
 	}
 	sort.Strings(out)

@@ -16,8 +16,8 @@ import (
 
 	"secalerts/config"
 	"secalerts/detectors"
+	"secalerts/names"
 	"secalerts/preview"
-	"secalerts/routing"
 	"secalerts/severity"
 	"secalerts/stack"
 )
@@ -103,7 +103,7 @@ func planPing(set map[string]string) (*ping, error) {
 }
 
 // canarySettings is whether the member forwards canaries and from which
-// severity, by the same rules as routing.PlanMember.
+// severity, by the same rules as plan.PlanMember.
 func canarySettings(m *config.Member) (bool, severity.Severity) {
 	d, err := detectors.ByID("canary")
 	if err != nil {
@@ -171,13 +171,13 @@ func (p *ping) report(w io.Writer, id string) {
 	}
 	fmt.Fprintf(w, "sent canary %s (%s) to the default bus of account %s in %s\n", id, p.severity, m.AccountID, p.region)
 	fmt.Fprintf(w, "expect:\n")
-	fmt.Fprintf(w, "  - a %sforward-* rule of the member in %s forwards it to %s\n", detectors.ResourcePrefix, p.region, hub)
+	fmt.Fprintf(w, "  - a %s rule of the member in %s forwards it to %s\n", names.ForwardRules, p.region, hub)
 	fmt.Fprintf(w, "  - every destination of the customer whose minSeverity is %s or lower gets a message titled \"[TEST] secalerts canary (%s) from account %s\"\n",
 		p.severity, p.severity, m.AccountID)
 	fmt.Fprintf(w, "  - it usually arrives within a minute; e-mail may take a few\n")
 	fmt.Fprintf(w, "if nothing arrives:\n")
-	fmt.Fprintf(w, "  - member: queue %sforward-dlq in %s holds events the hub refused (bus policy, forwarding role)\n", detectors.ResourcePrefix, p.region)
-	fmt.Fprintf(w, "  - hub: the customer's %s<customer>-dlq queue and the alarms on %s\n", detectors.ResourcePrefix, routing.AlarmTopicName)
+	fmt.Fprintf(w, "  - member: queue %s in %s holds events the hub refused (bus policy, forwarding role)\n", names.ForwardDLQ, p.region)
+	fmt.Fprintf(w, "  - hub: the customer's %s queue and the alarms on %s\n", names.BusDLQ("<customer>"), names.AlarmTopic)
 	fmt.Fprintf(w, "  - offline: secalerts replay --hub HUB_STACK_FILE --member MEMBER_STACK_FILE EVENT_FILE shows what a canary should reach\n")
 	fmt.Fprintf(w, "event id: %s\n", id)
 }

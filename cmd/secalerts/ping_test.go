@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"secalerts/config"
+	"secalerts/internal/stacktest"
 	"secalerts/preview"
 	"secalerts/severity"
 )
@@ -159,20 +160,7 @@ func TestPingChecksBeforeCallingAWS(t *testing.T) {
 		})
 	}
 	// A member listing its regions refuses a region it does not cover.
-	dir := t.TempDir()
-	project, err := os.ReadFile("../../Pulumi.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	write := func(name, body string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	write("Pulumi.yaml", string(project))
-	f := write("Pulumi.m.yaml", "config:\n  secalerts:role: member\n  secalerts:member:\n    accountId: \"111111111111\"\n"+
+	f := stacktest.StackFile(t, "m", "config:\n  secalerts:role: member\n  secalerts:member:\n    accountId: \"111111111111\"\n"+
 		"    hubEventBusArn: arn:aws:events:us-east-1:999999999999:event-bus/secalerts-acme\n    regions: [us-east-1]\n"+
 		"    detectors:\n      canary:\n        enabled: false\n")
 	if out := runPingCmd("--member", f, "--region", "eu-west-1"); out.code != 1 || !strings.Contains(out.stderr, "covers [us-east-1]") {

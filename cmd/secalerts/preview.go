@@ -3,11 +3,15 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
+	"strings"
 
 	"secalerts/config"
+	"secalerts/names"
+	"secalerts/plan"
 	"secalerts/preview"
 	"secalerts/replay"
-	"secalerts/routing"
 	"secalerts/stack"
 )
 
@@ -17,7 +21,7 @@ func runPreview(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "preview takes one stack file (%v)\n%s", err, usage)
 		return 2
 	}
-	st, resources, err := previewStack(files[0], nil)
+	st, resources, err := previewStack(files[0])
 	if err != nil {
 		fmt.Fprintf(stderr, "error: %v\n", err)
 		return 1
@@ -33,15 +37,13 @@ func runPreview(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// previewStack loads a stack file and runs the program for it. hub, when
-// given, is the hub's preview: a member that reads its bus ARN from the hub
-// stack gets it from there, as it would from the real stack's outputs.
-func previewStack(path string, hub []preview.Resource) (preview.Stack, []preview.Resource, error) {
+// previewStack loads a stack file and runs the program for it.
+func previewStack(path string) (preview.Stack, []preview.Resource, error) {
 	st, err := preview.LoadStackFile(path)
 	if err != nil {
 		return st, nil, err
 	}
-	opts := preview.Options{Regions: config.DefaultRegions(), StackOutputs: hubOutputs(st, hub)}
+	opts := preview.Options{Regions: config.DefaultRegions(), StackOutputs: hubOutputs(st)}
 	resources, err := preview.Run(st, opts, stack.Run)
 	if err != nil {
 		return st, nil, fmt.Errorf("%s: %w", path, err)
@@ -49,41 +51,61 @@ func previewStack(path string, hub []preview.Resource) (preview.Stack, []preview
 	return st, resources, nil
 }
 
-// previewPair previews a hub and a member stack file, the member against
-// that hub, checking each file's role.
-func previewPair(hubFile, memberFile string) (hub, member []preview.Resource, err error) {
-	hubStack, hub, err := previewStack(hubFile, nil)
-	if err == nil {
-		err = checkRole(hubFile, hubStack, config.RoleHub, "--hub")
-	}
+// loadPipeline plans a hub and a member stack file, checking each file's
+// role, and prepares the member's pipeline to its customer's bus in that
+// hub: what replay, forecast and diff route events through.
+func loadPipeline(hubFile, memberFile string) (*replay.Router, error) {
+	hubStack, err := preview.LoadStackFile(hubFile)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	memberStack, member, err := previewStack(memberFile, hub)
-	if err == nil {
-		err = checkRole(memberFile, memberStack, config.RoleMember, "--member")
+	if err := checkRole(hubFile, hubStack, config.RoleHub, "--hub"); err != nil {
+		return nil, err
 	}
-	return hub, member, err
+	hub, err := stack.HubPlan(hubStack)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", hubFile, err)
+	}
+	memberStack, err := preview.LoadStackFile(memberFile)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkRole(memberFile, memberStack, config.RoleMember, "--member"); err != nil {
+		return nil, err
+	}
+	m, err := stack.ReadMember(memberStack)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", memberFile, err)
+	}
+	regions := m.Regions
+	if m.DiscoverRegions {
+		regions = config.DefaultRegions()
+	}
+	member, err := plan.NewMember(m, regions)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", memberFile, err)
+	}
+	bus := m.HubEventBusARN
+	if bus == "" {
+		if bus = hub.BusARNs()[m.Customer]; bus == "" {
+			return nil, fmt.Errorf("%s: secalerts:member.customer %q is not a customer of the hub in %s (its customers: %s)",
+				memberFile, m.Customer, hubFile, strings.Join(slices.Sorted(maps.Keys(hub.BusARNs())), ", "))
+		}
+	}
+	return replay.NewRouter(hub, member, bus)
 }
 
-// hubOutputs answers a member's StackReference to its hub: the buses of the
-// hub preview, or, without one, a stand-in ARN for the member's customer.
-func hubOutputs(member preview.Stack, hub []preview.Resource) map[string]map[string]any {
-	raw, ok := member.Config[stack.Project+":member"]
-	if !ok {
-		return nil
-	}
-	m, err := config.ParseMember([]byte(raw))
+// hubOutputs answers a member's StackReference to its hub when a member
+// stack is previewed alone: a stand-in bus ARN for the member's customer.
+func hubOutputs(member preview.Stack) map[string]map[string]any {
+	m, err := stack.ReadMember(member)
 	if err != nil || m.HubStack == "" {
 		return nil
 	}
-	arns := map[string]any{m.Customer: fmt.Sprintf("arn:%s:events:%s:000000000000:event-bus/%s",
-		config.Partition(m.HomeRegion), m.HomeRegion, routing.BusName(m.Customer))}
-	if hub != nil {
-		arns = map[string]any{}
-		for customer, arn := range replay.BusARNs(hub) {
-			arns[customer] = arn
-		}
-	}
-	return map[string]map[string]any{m.HubStack: {"busArns": arns}}
+	stand := names.Account{Partition: config.Partition(m.HomeRegion), Region: m.HomeRegion, ID: standInHubAccount}
+	return map[string]map[string]any{m.HubStack: {"busArns": map[string]any{m.Customer: stand.EventBusARN(names.Bus(m.Customer))}}}
 }
+
+// standInHubAccount stands for the hub account a member stack names only
+// through hubStack.
+const standInHubAccount = "000000000000"

@@ -18,12 +18,7 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "replay needs --hub, --member and at least one event file (%v)\n%s", err, usage)
 		return 2
 	}
-	hub, member, err := previewPair(set["hub"], set["member"])
-	if err != nil {
-		fmt.Fprintf(stderr, "error: %v\n", err)
-		return 1
-	}
-	p, err := replay.New(member, hub)
+	p, err := loadPipeline(set["hub"], set["member"])
 	if err != nil {
 		fmt.Fprintf(stderr, "error: %v\n", err)
 		return 1

@@ -1,6 +1,7 @@
 // Package baseline is the SecurityBaseline component: the security services
 // a member account needs so that the hub's log archive and the detectors
-// have something to read (seed 004). One multi-region CloudTrail trail,
+// have something to read, as a security account's baseline does in every
+// account it watches. One multi-region CloudTrail trail,
 // AWS Config and GuardDuty in every covered region delivering to the
 // archive, the Config rules that notice GuardDuty or CloudTrail off, and
 // Security Hub and IAM Access Analyzer where asked. Global services are
@@ -22,22 +23,12 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"secalerts/config"
-	"secalerts/detectors"
+	"secalerts/names"
 	"secalerts/policy"
 )
 
 // Type is the component's type token. Never change it.
 const Type = "secalerts:index:SecurityBaseline"
-
-// Names of the account's security service resources. AWS allows one Config
-// recorder and delivery channel per region per account, so an account that
-// already has them must switch config off (see the README).
-const (
-	recorderName = detectors.ResourcePrefix + "recorder"
-	channelName  = detectors.ResourcePrefix + "delivery"
-	configRole   = detectors.ResourcePrefix + "config"
-	analyzerName = detectors.ResourcePrefix + "account"
-)
 
 // Managed rule identifiers (AWS Config Developer Guide, managed rules
 // guardduty-enabled-centralized, cloudtrail-enabled and
@@ -53,7 +44,7 @@ var managedRules = map[string]string{
 type SecurityBaselineArgs struct {
 	// Account is the member account in its home region (where the Config
 	// role is made).
-	Account policy.Account
+	Account names.Account
 	Config  *config.Baseline
 	// Regions are the covered regions; Config.GlobalRegion must be one.
 	Regions []string
@@ -96,7 +87,7 @@ func NewSecurityBaseline(ctx *pulumi.Context, name string, args *SecurityBaselin
 		// One multi-region trail in the global region: its global service
 		// events (IAM, STS, sign-in) are recorded once, not once per region.
 		trail, err := cloudtrail.NewTrail(ctx, name+"-trail", &cloudtrail.TrailArgs{
-			Name:                       pulumi.String(policy.BaselineTrailName),
+			Name:                       pulumi.String(names.Trail),
 			S3BucketName:               args.ArchiveBucket,
 			KmsKeyId:                   args.ArchiveKeyArn,
 			IsMultiRegionTrail:         pulumi.Bool(true),
@@ -117,10 +108,10 @@ func NewSecurityBaseline(ctx *pulumi.Context, name string, args *SecurityBaselin
 			return nil, fmt.Errorf("building the AWS Config role's trust policy: %w", err)
 		}
 		role, err = iam.NewRole(ctx, name+"-config-role", &iam.RoleArgs{
-			Name:              pulumi.String(configRole),
+			Name:              pulumi.String(names.ConfigRole),
 			Description:       pulumi.String("secalerts: lets AWS Config record this account's resource configurations"),
 			AssumeRolePolicy:  pulumi.String(trust),
-			ManagedPolicyArns: pulumi.StringArray{pulumi.String(policy.ConfigRolePolicyARN(acct.Partition))},
+			ManagedPolicyArns: pulumi.StringArray{pulumi.String(names.ConfigRolePolicyARN(acct.Partition))},
 		}, parent, pulumi.Provider(args.Providers[acct.Region]))
 		if err != nil {
 			return nil, fmt.Errorf("creating the AWS Config role: %w", err)
@@ -156,7 +147,7 @@ func NewSecurityBaseline(ctx *pulumi.Context, name string, args *SecurityBaselin
 		}
 		if c.AccessAnalyzer {
 			if _, err := accessanalyzer.NewAnalyzer(ctx, prefix+"-access-analyzer", &accessanalyzer.AnalyzerArgs{
-				AnalyzerName: pulumi.String(analyzerName),
+				AnalyzerName: pulumi.String(names.Analyzer),
 				Type:         pulumi.String("ACCOUNT"),
 			}, ropts...); err != nil {
 				return nil, fmt.Errorf("creating the IAM Access Analyzer of %s: %w", region, err)
@@ -199,7 +190,7 @@ func validate(name string, args *SecurityBaselineArgs) error {
 func newConfig(ctx *pulumi.Context, prefix string, c *config.Baseline, region string, role *iam.Role, args *SecurityBaselineArgs, opts ...pulumi.ResourceOption) error {
 	global := region == c.GlobalRegion
 	recorder, err := cfg.NewRecorder(ctx, prefix+"-recorder", &cfg.RecorderArgs{
-		Name:    pulumi.String(recorderName),
+		Name:    pulumi.String(names.Recorder),
 		RoleArn: role.Arn,
 		RecordingGroup: &cfg.RecorderRecordingGroupArgs{
 			AllSupported:               pulumi.Bool(true),
@@ -213,7 +204,7 @@ func newConfig(ctx *pulumi.Context, prefix string, c *config.Baseline, region st
 	// hub account) refuses it, the config.amazonaws.com service principal
 	// that the archive's bucket policy admits for this account's prefix.
 	channel, err := cfg.NewDeliveryChannel(ctx, prefix+"-delivery", &cfg.DeliveryChannelArgs{
-		Name:         pulumi.String(channelName),
+		Name:         pulumi.String(names.DeliveryChannel),
 		S3BucketName: args.ArchiveBucket,
 		S3KmsKeyArn:  args.ArchiveKeyArn,
 	}, append(opts, pulumi.DependsOn([]pulumi.Resource{recorder}))...)
@@ -262,7 +253,7 @@ func newGuardDuty(ctx *pulumi.Context, prefix, partition string, args *SecurityB
 		return pulumi.StringOutput{}, fmt.Errorf("creating the detector: %w", err)
 	}
 	bucketArn := args.ArchiveBucket.ToStringOutput().ApplyT(func(bucket string) string {
-		return policy.BucketARN(partition, bucket)
+		return names.S3BucketARN(partition, bucket)
 	}).(pulumi.StringOutput)
 	if _, err := guardduty.NewPublishingDestination(ctx, prefix+"-guardduty-archive", &guardduty.PublishingDestinationArgs{
 		DetectorId:      detector.ID().ToStringOutput(),

@@ -15,17 +15,15 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"secalerts/components/internal/delivery"
-	"secalerts/config"
+	"secalerts/names"
+	"secalerts/plan"
 	"secalerts/policy"
-	"secalerts/routing"
 )
 
 type customerArgs struct {
 	name        string
-	account     policy.Account
-	hub         *config.Hub
-	customer    config.Customer
-	plan        routing.Plan
+	account     names.Account
+	customer    plan.Customer
 	key         *kms.Key
 	alarmTopic  *sns.Topic
 	chatbotRole *iam.Role
@@ -40,18 +38,13 @@ type customer struct {
 
 // newCustomer creates one customer's bus and everything that delivers from it.
 func newCustomer(ctx *pulumi.Context, a customerArgs, parent pulumi.ResourceOption) (*customer, error) {
-	acct, plan, c := a.account, a.plan, a.customer
-	busARN := arn(acct, "events", "event-bus/"+plan.BusName)
-	dlqARN := arn(acct, "sqs", plan.DLQName)
-
-	queuePolicy, err := policy.QueuePolicy(acct, dlqARN, []string{
-		busARN, arn(acct, "events", "rule/"+plan.BusName+"/*"),
-	}).JSON()
+	c := a.customer
+	queuePolicy, err := c.DLQ.Policy.JSON()
 	if err != nil {
 		return nil, fmt.Errorf("building the dead-letter queue policy: %w", err)
 	}
 	dlq, err := sqs.NewQueue(ctx, a.name+"-dlq", &sqs.QueueArgs{
-		Name:                         pulumi.String(plan.DLQName),
+		Name:                         pulumi.String(c.DLQ.Name),
 		KmsMasterKeyId:               a.key.Arn,
 		KmsDataKeyReusePeriodSeconds: pulumi.Int(300),
 		MessageRetentionSeconds:      pulumi.Int(delivery.DLQRetentionSeconds),
@@ -61,27 +54,19 @@ func newCustomer(ctx *pulumi.Context, a customerArgs, parent pulumi.ResourceOpti
 		return nil, fmt.Errorf("creating the dead-letter queue: %w", err)
 	}
 
-	var accountIDs []string
-	for _, acc := range c.Accounts {
-		accountIDs = append(accountIDs, acc.ID)
-	}
-	busPolicy, err := policy.EventBusPolicy(busARN, accountIDs, c.OrganizationID)
-	if err != nil {
-		return nil, fmt.Errorf("building the policy of bus %s: %w", plan.BusName, err)
-	}
-	bus, err := newBus(ctx, a.name+"-bus", plan.BusName, c.Name, a.key, dlq, busPolicy, parent)
+	bus, err := newBus(ctx, a.name+"-bus", c.Bus, a.key, dlq, parent)
 	if err != nil {
 		return nil, err
 	}
 	onBus := pulumi.DependsOn([]pulumi.Resource{bus})
 
 	if _, err := cloudwatch.NewEventArchive(ctx, a.name+"-archive", &cloudwatch.EventArchiveArgs{
-		Name:           pulumi.String(plan.BusName),
+		Name:           pulumi.String(c.Bus.Name),
 		Description:    pulumi.String("secalerts: every event of customer " + c.Name + ", for replay"),
-		EventSourceArn: pulumi.String(busARN),
-		RetentionDays:  pulumi.Int(a.hub.ArchiveRetentionDays),
+		EventSourceArn: pulumi.String(c.Bus.ARN),
+		RetentionDays:  pulumi.Int(c.Bus.ArchiveRetentionDays),
 	}, parent, onBus); err != nil {
-		return nil, fmt.Errorf("creating the archive of bus %s: %w", plan.BusName, err)
+		return nil, fmt.Errorf("creating the archive of bus %s: %w", c.Bus.Name, err)
 	}
 
 	dests, err := newDestinations(ctx, a, parent)
@@ -89,20 +74,20 @@ func newCustomer(ctx *pulumi.Context, a customerArgs, parent pulumi.ResourceOpti
 		return nil, err
 	}
 
-	for _, r := range plan.Rules {
-		if err := newRule(ctx, a.name, plan.BusName, r, dests, dlq, parent, onBus); err != nil {
+	for _, r := range c.Rules {
+		if err := newRule(ctx, a.name, c.Bus.Name, r, dests, dlq, parent, onBus); err != nil {
 			return nil, err
 		}
 	}
-	if plan.Heartbeat != nil {
+	if c.Heartbeat != nil {
 		if a.heartbeat == nil {
 			return nil, fmt.Errorf("the plan of %s has a heartbeat rule, but the hub has no heartbeat function", c.Name)
 		}
-		if err := a.heartbeat.newCustomerHeartbeat(ctx, a.name, acct, plan, dlq, parent, onBus); err != nil {
+		if err := a.heartbeat.newCustomerHeartbeat(ctx, a.name, a.account, c, dlq, parent, onBus); err != nil {
 			return nil, err
 		}
 	}
-	if err := newAlarms(ctx, a.name, plan, a.alarmTopic, parent); err != nil {
+	if err := newAlarms(ctx, a.name, c, a.alarmTopic, parent); err != nil {
 		return nil, err
 	}
 	return &customer{topicArns: dests.topicArns}, nil
@@ -113,14 +98,14 @@ func newCustomer(ctx *pulumi.Context, a customerArgs, parent pulumi.ResourceOpti
 // dead-letter queue is what catches events the bus cannot process (a KMS
 // failure, for one). The bus policy is part of the bus for the same reason:
 // one resource that Cloud Control owns whole.
-func newBus(ctx *pulumi.Context, resName, busName, customer string, key *kms.Key, dlq *sqs.Queue, busPolicy policy.Document, parent pulumi.ResourceOption) (*cloudcontrol.Resource, error) {
+func newBus(ctx *pulumi.Context, resName string, b plan.Bus, key *kms.Key, dlq *sqs.Queue, parent pulumi.ResourceOption) (*cloudcontrol.Resource, error) {
 	state := pulumi.All(key.Arn, dlq.Arn).ApplyT(func(v []any) (string, error) {
 		b, err := json.Marshal(map[string]any{
-			"Name":             busName,
-			"Description":      "secalerts: security events of customer " + customer,
+			"Name":             b.Name,
+			"Description":      b.Description,
 			"KmsKeyIdentifier": v[0],
 			"DeadLetterConfig": map[string]any{"Arn": v[1]},
-			"Policy":           busPolicy,
+			"Policy":           b.Policy,
 		})
 		return string(b), err
 	}).(pulumi.StringOutput)
@@ -129,7 +114,7 @@ func newBus(ctx *pulumi.Context, resName, busName, customer string, key *kms.Key
 		DesiredState: state,
 	}, parent)
 	if err != nil {
-		return nil, fmt.Errorf("creating bus %s: %w", busName, err)
+		return nil, fmt.Errorf("creating bus %s: %w", b.Name, err)
 	}
 	return bus, nil
 }
@@ -144,11 +129,11 @@ type destinations struct {
 }
 
 func newDestinations(ctx *pulumi.Context, a customerArgs, parent pulumi.ResourceOption) (*destinations, error) {
-	c, plan := a.customer, a.plan
+	c := a.customer
 	d := &destinations{topicArns: map[string]pulumi.StringOutput{}, webhookArns: map[string]pulumi.StringOutput{},
 		alarmTopicArn: a.alarmTopic.Arn}
-	for _, t := range plan.Topics {
-		topic, err := newTopic(ctx, a.name+"-"+strings.TrimPrefix(t.Name, plan.BusName+"-"), a.account, t.Name, a.key, policy.TopicPublishers{}, parent)
+	for _, t := range c.Topics {
+		topic, err := newTopic(ctx, a.name+"-"+strings.TrimPrefix(t.Name, c.Bus.Name+"-"), t.Topic, a.key, parent)
 		if err != nil {
 			return nil, err
 		}
@@ -156,12 +141,12 @@ func newDestinations(ctx *pulumi.Context, a customerArgs, parent pulumi.Resource
 	}
 	for i, s := range c.Slack {
 		if _, err := chatbot.NewSlackChannelConfiguration(ctx, fmt.Sprintf("%s-slack-%d", a.name, i), &chatbot.SlackChannelConfigurationArgs{
-			ConfigurationName:         pulumi.String(fmt.Sprintf("%s-slack-%d", plan.BusName, i)),
+			ConfigurationName:         pulumi.String(s.ConfigurationName),
 			SlackTeamId:               pulumi.String(s.WorkspaceID),
 			SlackChannelId:            pulumi.String(s.ChannelID),
 			IamRoleArn:                a.chatbotRole.Arn,
 			GuardrailPolicyArns:       pulumi.StringArray{a.guardrail.Arn},
-			SnsTopicArns:              pulumi.StringArray{d.topicArns[routing.ChatTopicName(c.Name, s.MinSeverity)]},
+			SnsTopicArns:              pulumi.StringArray{d.topicArns[s.Topic]},
 			LoggingLevel:              pulumi.String("ERROR"),
 			UserAuthorizationRequired: pulumi.Bool(true),
 		}, parent); err != nil {
@@ -170,13 +155,13 @@ func newDestinations(ctx *pulumi.Context, a customerArgs, parent pulumi.Resource
 	}
 	for i, t := range c.Teams {
 		if _, err := chatbot.NewTeamsChannelConfiguration(ctx, fmt.Sprintf("%s-teams-%d", a.name, i), &chatbot.TeamsChannelConfigurationArgs{
-			ConfigurationName:         pulumi.String(fmt.Sprintf("%s-teams-%d", plan.BusName, i)),
+			ConfigurationName:         pulumi.String(t.ConfigurationName),
 			TenantId:                  pulumi.String(t.TenantID),
 			TeamId:                    pulumi.String(t.TeamID),
 			ChannelId:                 pulumi.String(t.ChannelID),
 			IamRoleArn:                a.chatbotRole.Arn,
 			GuardrailPolicyArns:       pulumi.StringArray{a.guardrail.Arn},
-			SnsTopicArns:              pulumi.StringArray{d.topicArns[routing.ChatTopicName(c.Name, t.MinSeverity)]},
+			SnsTopicArns:              pulumi.StringArray{d.topicArns[t.Topic]},
 			LoggingLevel:              pulumi.String("ERROR"),
 			UserAuthorizationRequired: pulumi.Bool(true),
 		}, parent); err != nil {
@@ -185,7 +170,7 @@ func newDestinations(ctx *pulumi.Context, a customerArgs, parent pulumi.Resource
 	}
 	for i, e := range c.Emails {
 		if _, err := sns.NewTopicSubscription(ctx, fmt.Sprintf("%s-email-%d", a.name, i), &sns.TopicSubscriptionArgs{
-			Topic:    d.topicArns[routing.EmailTopicName(c.Name, e.MinSeverity)],
+			Topic:    d.topicArns[e.Topic],
 			Protocol: pulumi.String("email"),
 			Endpoint: pulumi.String(e.Address),
 		}, parent); err != nil {
@@ -198,7 +183,7 @@ func newDestinations(ctx *pulumi.Context, a customerArgs, parent pulumi.Resource
 	var arns pulumi.StringArray
 	for _, w := range c.Webhooks {
 		conn, err := cloudwatch.NewEventConnection(ctx, a.name+"-webhook-"+w.Name, &cloudwatch.EventConnectionArgs{
-			Name:              pulumi.String(plan.BusName + "-" + w.Name),
+			Name:              pulumi.String(w.DestinationName),
 			Description:       pulumi.String("secalerts: webhook " + w.Name + " of customer " + c.Name),
 			AuthorizationType: pulumi.String("API_KEY"),
 			// Connections require an authorization; the webhooks secalerts
@@ -206,7 +191,7 @@ func newDestinations(ctx *pulumi.Context, a customerArgs, parent pulumi.Resource
 			// names the sender.
 			AuthParameters: &cloudwatch.EventConnectionAuthParametersArgs{
 				ApiKey: &cloudwatch.EventConnectionAuthParametersApiKeyArgs{
-					Key: pulumi.String("X-Secalerts-Sender"), Value: pulumi.String(plan.BusName),
+					Key: pulumi.String("X-Secalerts-Sender"), Value: pulumi.String(c.Bus.Name),
 				},
 			},
 		}, parent)
@@ -214,7 +199,7 @@ func newDestinations(ctx *pulumi.Context, a customerArgs, parent pulumi.Resource
 			return nil, fmt.Errorf("creating the connection of webhook %s: %w", w.Name, err)
 		}
 		dest, err := cloudwatch.NewEventApiDestination(ctx, a.name+"-webhook-"+w.Name, &cloudwatch.EventApiDestinationArgs{
-			Name:                         pulumi.String(plan.BusName + "-" + w.Name),
+			Name:                         pulumi.String(w.DestinationName),
 			Description:                  pulumi.String("secalerts: webhook " + w.Name + " of customer " + c.Name),
 			ConnectionArn:                conn.Arn,
 			HttpMethod:                   pulumi.String("POST"),
@@ -235,7 +220,7 @@ func newDestinations(ctx *pulumi.Context, a customerArgs, parent pulumi.Resource
 		return policy.InvokeAPIDestinationsPolicy(list).JSON()
 	}).(pulumi.StringOutput)
 	role, err := iam.NewRole(ctx, a.name+"-webhooks", &iam.RoleArgs{
-		Name:             pulumi.String(plan.BusName + "-webhooks"),
+		Name:             pulumi.String(c.WebhookRole),
 		Description:      pulumi.String("secalerts: lets the rules of customer " + c.Name + " call its webhooks"),
 		AssumeRolePolicy: pulumi.String(trust),
 		InlinePolicies: iam.RoleInlinePolicyArray{&iam.RoleInlinePolicyArgs{
@@ -251,18 +236,17 @@ func newDestinations(ctx *pulumi.Context, a customerArgs, parent pulumi.Resource
 
 // newRule creates one rule and its targets, each with a retry policy and
 // the customer's dead-letter queue.
-func newRule(ctx *pulumi.Context, prefix, busName string, r routing.Rule, d *destinations, dlq *sqs.Queue, opts ...pulumi.ResourceOption) error {
-	resName := prefix + "-" + strings.TrimPrefix(r.Name, "secalerts-")
+func newRule(ctx *pulumi.Context, prefix, busName string, r plan.Rule, d *destinations, dlq *sqs.Queue, opts ...pulumi.ResourceOption) error {
+	resName := prefix + "-" + strings.TrimPrefix(r.Name, names.Prefix)
 	rule, err := cloudwatch.NewEventRule(ctx, resName, &cloudwatch.EventRuleArgs{
 		Name:         pulumi.String(r.Name),
 		EventBusName: pulumi.String(busName),
 		Description:  pulumi.String(fmt.Sprintf("secalerts: %s (%s) to %d destinations", r.Detector, r.Severity, len(r.Targets))),
 		EventPattern: pulumi.String(r.Pattern),
-		// The tags name what the rule alerts on, for the console and for
-		// the offline replay, which reads the deployed graph.
+		// The tags name what the rule alerts on, for the console.
 		Tags: pulumi.StringMap{
-			routing.TagDetector: pulumi.String(r.Detector),
-			routing.TagSeverity: pulumi.String(r.Severity.String()),
+			plan.TagDetector: pulumi.String(r.Detector),
+			plan.TagSeverity: pulumi.String(r.Severity.String()),
 		},
 	}, opts...)
 	if err != nil {
@@ -281,10 +265,10 @@ func newRule(ctx *pulumi.Context, prefix, busName string, r routing.Rule, d *des
 			DeadLetterConfig: &cloudwatch.EventTargetDeadLetterConfigArgs{Arn: dlq.Arn},
 		}
 		switch t.Kind {
-		case routing.Webhook:
+		case plan.WebhookTarget:
 			args.Arn = d.webhookArns[t.Webhook]
 			args.RoleArn = d.webhookRole.Arn
-		case routing.OperatorTopic:
+		case plan.OperatorTopic:
 			args.Arn = d.alarmTopicArn
 		default:
 			args.Arn = d.topicArns[t.Topic]
@@ -298,18 +282,18 @@ func newRule(ctx *pulumi.Context, prefix, busName string, r routing.Rule, d *des
 
 // newAlarms watches the customer's deliveries: anything in the dead-letter
 // queue, and any failed invocation of the bus's rules.
-func newAlarms(ctx *pulumi.Context, prefix string, plan routing.Plan, topic *sns.Topic, parent pulumi.ResourceOption) error {
+func newAlarms(ctx *pulumi.Context, prefix string, c plan.Customer, topic *sns.Topic, parent pulumi.ResourceOption) error {
 	actions := pulumi.Array{topic.Arn}
-	if _, err := cloudwatch.NewMetricAlarm(ctx, prefix+"-dlq-depth", delivery.QueueDepthAlarm(plan.DLQName+"-depth", plan.DLQName,
-		"secalerts: alerts of customer "+plan.Customer+" could not be delivered and wait in "+plan.DLQName, actions), parent); err != nil {
-		return fmt.Errorf("creating the dead-letter alarm of %s: %w", plan.Customer, err)
+	if _, err := cloudwatch.NewMetricAlarm(ctx, prefix+"-dlq-depth", delivery.QueueDepthAlarm(c.DLQ.DepthAlarm, c.DLQ.Name,
+		"secalerts: alerts of customer "+c.Name+" could not be delivered and wait in "+c.DLQ.Name, actions), parent); err != nil {
+		return fmt.Errorf("creating the dead-letter alarm of %s: %w", c.Name, err)
 	}
 	// One Metrics Insights query covers every rule of the bus, however many
 	// there are, instead of one alarm per rule.
-	query := fmt.Sprintf(`SELECT SUM(FailedInvocations) FROM SCHEMA("AWS/Events", EventBusName, RuleName) WHERE EventBusName = '%s'`, plan.BusName)
+	query := fmt.Sprintf(`SELECT SUM(FailedInvocations) FROM SCHEMA("AWS/Events", EventBusName, RuleName) WHERE EventBusName = '%s'`, c.Bus.Name)
 	if _, err := cloudwatch.NewMetricAlarm(ctx, prefix+"-failed-invocations", &cloudwatch.MetricAlarmArgs{
-		Name:             pulumi.String(plan.BusName + "-failed-invocations"),
-		AlarmDescription: pulumi.String("secalerts: rules of customer " + plan.Customer + " failed to deliver"),
+		Name:             pulumi.String(c.FailedInvocationsAlarm),
+		AlarmDescription: pulumi.String("secalerts: rules of customer " + c.Name + " failed to deliver"),
 		MetricQueries: cloudwatch.MetricAlarmMetricQueryArray{&cloudwatch.MetricAlarmMetricQueryArgs{
 			Id: pulumi.String("failed"), Expression: pulumi.String(query), Period: pulumi.Int(300),
 			ReturnData: pulumi.Bool(true), Label: pulumi.String("FailedInvocations"),
@@ -321,7 +305,7 @@ func newAlarms(ctx *pulumi.Context, prefix string, plan routing.Plan, topic *sns
 		AlarmActions:       actions,
 		OkActions:          actions,
 	}, parent); err != nil {
-		return fmt.Errorf("creating the failed-invocations alarm of %s: %w", plan.Customer, err)
+		return fmt.Errorf("creating the failed-invocations alarm of %s: %w", c.Name, err)
 	}
 	return nil
 }

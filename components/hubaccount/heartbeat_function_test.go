@@ -28,11 +28,3 @@ func TestHeartbeatFunction(t *testing.T) {
 	}
 	t.Logf("%s", out)
 }
-
-func TestForgetAfterDays(t *testing.T) {
-	for _, tc := range []struct{ hours, want int }{{2, 8}, {3, 8}, {24, 8}, {25, 9}, {168, 14}} {
-		if got := forgetAfterDays(tc.hours); got != tc.want {
-			t.Errorf("forgetAfterDays(%d) = %d, want %d", tc.hours, got, tc.want)
-		}
-	}
-}

@@ -1,7 +1,7 @@
 // Package logarchive is the LogArchive component: the hub's S3 bucket, and
 // the customer managed key that encrypts it, where every listed member
-// account's CloudTrail, AWS Config and GuardDuty deliver (seed 004's
-// security account bucket). Nobody can delete from it; readers listed in
+// account's CloudTrail, AWS Config and GuardDuty deliver: the one bucket
+// of a security account that multi-account teams keep every log in. Nobody can delete from it; readers listed in
 // the configuration can read it.
 package logarchive
 
@@ -13,8 +13,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"secalerts/config"
-	"secalerts/detectors"
-	"secalerts/policy"
+	"secalerts/plan"
 )
 
 // Type is the component's type token. Never change it.
@@ -26,15 +25,8 @@ const abortMultipartDays = 7
 
 // LogArchiveArgs are plain values: they shape the bucket and its policies.
 type LogArchiveArgs struct {
-	// Account is the hub account in its region, where the archive lives.
-	Account policy.Account
-	Config  *config.LogArchive
-	// Accounts are the member accounts allowed to deliver.
-	Accounts []string
-	// Administrators manage the key without being able to use it.
-	Administrators []string
-	// KeyDeletionWindowDays is the key's deletion window (7-30).
-	KeyDeletionWindowDays int
+	// Plan is the archive's plan (plan.Hub.Archive).
+	Plan *plan.Archive
 }
 
 // LogArchive is the deployed archive.
@@ -53,24 +45,16 @@ type LogArchive struct {
 // The caller's options (the hub region's provider among them) apply to the
 // component; children inherit the provider through it.
 func NewLogArchive(ctx *pulumi.Context, name string, args *LogArchiveArgs, opts ...pulumi.ResourceOption) (*LogArchive, error) {
-	if args == nil || args.Config == nil {
-		return nil, fmt.Errorf("creating log archive %s: config is required", name)
+	if args == nil || args.Plan == nil || args.Plan.Config == nil {
+		return nil, fmt.Errorf("creating log archive %s: a plan is required", name)
 	}
-	cfg := args.Config
-	in := policy.ArchiveInput{BucketName: cfg.BucketName, Accounts: args.Accounts, Readers: cfg.Readers, Administrators: args.Administrators}
-	bucketPolicy, err := policy.ArchiveBucketPolicy(args.Account, in)
+	p := args.Plan
+	cfg := p.Config
+	bucketPolicyJSON, err := p.BucketPolicy.JSON()
 	if err != nil {
 		return nil, fmt.Errorf("building the bucket policy of log archive %s: %w", name, err)
 	}
-	bucketPolicyJSON, err := bucketPolicy.JSON()
-	if err != nil {
-		return nil, fmt.Errorf("building the bucket policy of log archive %s: %w", name, err)
-	}
-	keyPolicy, err := policy.ArchiveKeyPolicy(args.Account, in)
-	if err != nil {
-		return nil, fmt.Errorf("building the key policy of log archive %s: %w", name, err)
-	}
-	keyPolicyJSON, err := keyPolicy.JSON()
+	keyPolicyJSON, err := p.Key.Policy.JSON()
 	if err != nil {
 		return nil, fmt.Errorf("building the key policy of log archive %s: %w", name, err)
 	}
@@ -84,14 +68,14 @@ func NewLogArchive(ctx *pulumi.Context, name string, args *LogArchiveArgs, opts 
 	key, err := kms.NewKey(ctx, name+"-key", &kms.KeyArgs{
 		Description:          pulumi.String("secalerts: encrypts the central log archive (CloudTrail, AWS Config, GuardDuty)"),
 		EnableKeyRotation:    pulumi.Bool(true),
-		DeletionWindowInDays: pulumi.Int(args.KeyDeletionWindowDays),
+		DeletionWindowInDays: pulumi.Int(p.Key.DeletionWindowDays),
 		Policy:               pulumi.String(keyPolicyJSON),
 	}, parent)
 	if err != nil {
 		return nil, fmt.Errorf("creating the key of log archive %s: %w", name, err)
 	}
 	if _, err := kms.NewAlias(ctx, name+"-key-alias", &kms.AliasArgs{
-		Name:        pulumi.String("alias/" + detectors.ResourcePrefix + "archive"),
+		Name:        pulumi.String(p.Key.Alias),
 		TargetKeyId: key.KeyId,
 	}, parent); err != nil {
 		return nil, fmt.Errorf("creating the key alias of log archive %s: %w", name, err)
@@ -182,7 +166,7 @@ func NewLogArchive(ctx *pulumi.Context, name string, args *LogArchiveArgs, opts 
 	}
 
 	a.BucketName = pulumi.String(cfg.BucketName).ToStringOutput()
-	a.BucketArn = pulumi.String(policy.BucketARN(args.Account.Partition, cfg.BucketName)).ToStringOutput()
+	a.BucketArn = pulumi.String(p.BucketARN).ToStringOutput()
 	a.KeyArn = key.Arn
 	// Locked when configured now, or when the bucket was made locked: a
 	// bucket keeps Object Lock after objectLock is removed from the config,

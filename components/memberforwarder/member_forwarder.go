@@ -15,30 +15,22 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"secalerts/components/internal/delivery"
-	"secalerts/detectors"
-	"secalerts/policy"
-	"secalerts/routing"
+	"secalerts/names"
+	"secalerts/plan"
 )
 
 // Type is the component's type token. Never change it.
 const Type = "secalerts:index:MemberForwarder"
 
-// DLQName is the dead-letter queue of each region.
-const DLQName = detectors.ResourcePrefix + "forward-dlq"
-
 // MemberForwarderArgs are plain values but for the hub bus ARN, which may
 // come from the hub stack's outputs.
 type MemberForwarderArgs struct {
-	// Account is the member account in its home region (where the role is made).
-	Account policy.Account
+	// Plan is the member's plan (plan.NewMember).
+	Plan *plan.Member
 	// HubBusArn is the customer's bus in the hub.
 	HubBusArn pulumi.StringInput
-	Plan      routing.MemberPlan
 	// Providers has one explicit provider per region of the plan.
 	Providers map[string]*aws.Provider
-	// HeartbeatSchedule is the rate expression of each region's heartbeat
-	// rule; empty sends no heartbeat (secalerts:member.heartbeat).
-	HeartbeatSchedule string
 }
 
 // MemberForwarder is the deployed forwarding of one member account.
@@ -52,17 +44,18 @@ type MemberForwarder struct {
 
 // NewMemberForwarder creates the role and every region's rules.
 func NewMemberForwarder(ctx *pulumi.Context, name string, args *MemberForwarderArgs, opts ...pulumi.ResourceOption) (*MemberForwarder, error) {
-	if args == nil || args.HubBusArn == nil || len(args.Plan.Regions) == 0 {
-		return nil, fmt.Errorf("creating member forwarder %s: a hub bus ARN and at least one region are required", name)
+	if args == nil || args.Plan == nil || args.HubBusArn == nil || len(args.Plan.Regions) == 0 {
+		return nil, fmt.Errorf("creating member forwarder %s: a plan with at least one region and a hub bus ARN are required", name)
 	}
-	for _, r := range args.Plan.Regions {
-		if args.Providers[r] == nil {
-			return nil, fmt.Errorf("creating member forwarder %s: no provider for region %s", name, r)
+	p := args.Plan
+	for _, r := range p.Regions {
+		if args.Providers[r.Account.Region] == nil {
+			return nil, fmt.Errorf("creating member forwarder %s: no provider for region %s", name, r.Account.Region)
 		}
 	}
-	home := args.Providers[args.Account.Region]
+	home := args.Providers[p.Account.Region]
 	if home == nil {
-		return nil, fmt.Errorf("creating member forwarder %s: no provider for the home region %s", name, args.Account.Region)
+		return nil, fmt.Errorf("creating member forwarder %s: no provider for the home region %s", name, p.Account.Region)
 	}
 	f := &MemberForwarder{}
 	if err := ctx.RegisterComponentResource(Type, name, f, opts...); err != nil {
@@ -70,15 +63,15 @@ func NewMemberForwarder(ctx *pulumi.Context, name string, args *MemberForwarderA
 	}
 	parent := pulumi.Parent(f)
 
-	trust, err := policy.EventsTrustPolicy(args.Account).JSON()
+	trust, err := p.Role.Trust.JSON()
 	if err != nil {
 		return nil, fmt.Errorf("building the forwarding role's trust policy: %w", err)
 	}
 	putEvents := args.HubBusArn.ToStringOutput().ApplyT(func(bus string) (string, error) {
-		return policy.PutEventsPolicy(bus).JSON()
+		return p.Role.Policy(bus).JSON()
 	}).(pulumi.StringOutput)
 	role, err := iam.NewRole(ctx, name+"-role", &iam.RoleArgs{
-		Name:             pulumi.String(detectors.ResourcePrefix + "forward"),
+		Name:             pulumi.String(p.Role.Name),
 		Description:      pulumi.String("secalerts: lets this account's rules put security events to the hub bus, nothing else"),
 		AssumeRolePolicy: pulumi.String(trust),
 		InlinePolicies: iam.RoleInlinePolicyArray{&iam.RoleInlinePolicyArgs{
@@ -90,14 +83,12 @@ func NewMemberForwarder(ctx *pulumi.Context, name string, args *MemberForwarderA
 	}
 
 	counts := pulumi.IntMap{}
-	for _, region := range args.Plan.Regions {
-		rules := args.Plan.Rules[region]
-		regional := policy.Account{Partition: args.Account.Partition, Region: region, ID: args.Account.ID}
-		if err := newRegion(ctx, name+"-"+region, regional, rules, args.HubBusArn, role, args.HeartbeatSchedule,
-			parent, pulumi.Provider(args.Providers[region])); err != nil {
+	for _, r := range p.Regions {
+		region := r.Account.Region
+		if err := newRegion(ctx, name+"-"+region, r, args.HubBusArn, role, parent, pulumi.Provider(args.Providers[region])); err != nil {
 			return nil, fmt.Errorf("creating the forwarding of %s: %w", region, err)
 		}
-		counts[region] = pulumi.Int(len(rules))
+		counts[region] = pulumi.Int(len(r.Rules))
 	}
 
 	f.RoleArn = role.Arn
@@ -107,11 +98,8 @@ func NewMemberForwarder(ctx *pulumi.Context, name string, args *MemberForwarderA
 
 // newRegion creates one region's dead-letter queue, its depth alarm and the
 // forwarding rules with their targets.
-func newRegion(ctx *pulumi.Context, prefix string, acct policy.Account, rules []routing.ForwardRule, hubBus pulumi.StringInput, role *iam.Role, heartbeat string, opts ...pulumi.ResourceOption) error {
-	dlqARN := fmt.Sprintf("arn:%s:sqs:%s:%s:%s", acct.Partition, acct.Region, acct.ID, DLQName)
-	queuePolicy, err := policy.QueuePolicy(acct, dlqARN, []string{
-		fmt.Sprintf("arn:%s:events:%s:%s:rule/%s*", acct.Partition, acct.Region, acct.ID, detectors.ResourcePrefix),
-	}).JSON()
+func newRegion(ctx *pulumi.Context, prefix string, r plan.MemberRegion, hubBus pulumi.StringInput, role *iam.Role, opts ...pulumi.ResourceOption) error {
+	queuePolicy, err := r.DLQ.Policy.JSON()
 	if err != nil {
 		return fmt.Errorf("building the dead-letter queue policy: %w", err)
 	}
@@ -119,7 +107,7 @@ func newRegion(ctx *pulumi.Context, prefix string, acct policy.Account, rules []
 	// policy, and a customer-managed key in every member region would cost
 	// a key per region per account for a queue that is normally empty.
 	dlq, err := sqs.NewQueue(ctx, prefix+"-dlq", &sqs.QueueArgs{
-		Name:                    pulumi.String(DLQName),
+		Name:                    pulumi.String(r.DLQ.Name),
 		SqsManagedSseEnabled:    pulumi.Bool(true),
 		MessageRetentionSeconds: pulumi.Int(delivery.DLQRetentionSeconds),
 		Policy:                  pulumi.String(queuePolicy),
@@ -130,24 +118,24 @@ func newRegion(ctx *pulumi.Context, prefix string, acct policy.Account, rules []
 	// No alarm action: the alarm's state change is an event on this
 	// region's default bus, which the pipeline-alarm detector forwards to
 	// the hub like any other alert.
-	if _, err := cloudwatch.NewMetricAlarm(ctx, prefix+"-dlq-depth", delivery.QueueDepthAlarm(DLQName+"-depth", DLQName,
-		"secalerts: security events of this region could not be forwarded to the hub and wait in "+DLQName, nil), opts...); err != nil {
+	if _, err := cloudwatch.NewMetricAlarm(ctx, prefix+"-dlq-depth", delivery.QueueDepthAlarm(r.DLQ.DepthAlarm, r.DLQ.Name,
+		"secalerts: security events of this region could not be forwarded to the hub and wait in "+r.DLQ.Name, nil), opts...); err != nil {
 		return fmt.Errorf("creating the dead-letter alarm: %w", err)
 	}
-	for _, r := range rules {
-		rule, err := cloudwatch.NewEventRule(ctx, prefix+"-"+strings.TrimPrefix(r.Name, detectors.ResourcePrefix), &cloudwatch.EventRuleArgs{
-			Name:         pulumi.String(r.Name),
-			Description:  pulumi.String(fmt.Sprintf("secalerts: forwards %v to the hub", r.Detectors)),
-			EventPattern: pulumi.String(r.Pattern),
+	for _, fr := range r.Rules {
+		rule, err := cloudwatch.NewEventRule(ctx, prefix+"-"+strings.TrimPrefix(fr.Name, names.Prefix), &cloudwatch.EventRuleArgs{
+			Name:         pulumi.String(fr.Name),
+			Description:  pulumi.String(fmt.Sprintf("secalerts: forwards %v to the hub", fr.Detectors)),
+			EventPattern: pulumi.String(fr.Pattern),
 		}, opts...)
 		if err != nil {
-			return fmt.Errorf("creating rule %s: %w", r.Name, err)
+			return fmt.Errorf("creating rule %s: %w", fr.Name, err)
 		}
-		if err := newHubTarget(ctx, prefix, rule, r.Name, hubBus, role, dlq, opts...); err != nil {
+		if err := newHubTarget(ctx, prefix, rule, fr.Name, hubBus, role, dlq, opts...); err != nil {
 			return err
 		}
 	}
-	if heartbeat == "" {
+	if r.HeartbeatRule == "" {
 		return nil
 	}
 	// The heartbeat is the rule's own "Scheduled Event", forwarded as it
@@ -158,20 +146,20 @@ func newRegion(ctx *pulumi.Context, prefix string, acct policy.Account, rules []
 	// "Configuring an input transformer"). Schedule rules only exist on
 	// the default bus.
 	rule, err := cloudwatch.NewEventRule(ctx, prefix+"-heartbeat", &cloudwatch.EventRuleArgs{
-		Name:               pulumi.String(detectors.HeartbeatRuleName),
+		Name:               pulumi.String(r.HeartbeatRule),
 		Description:        pulumi.String("secalerts: tells the hub this region's forwarding works"),
-		ScheduleExpression: pulumi.String(heartbeat),
+		ScheduleExpression: pulumi.String(r.HeartbeatSchedule),
 	}, opts...)
 	if err != nil {
 		return fmt.Errorf("creating the heartbeat rule: %w", err)
 	}
-	return newHubTarget(ctx, prefix, rule, detectors.HeartbeatRuleName, hubBus, role, dlq, opts...)
+	return newHubTarget(ctx, prefix, rule, r.HeartbeatRule, hubBus, role, dlq, opts...)
 }
 
 // newHubTarget sends a rule's events to the hub bus with the forwarding
 // role, EventBridge's full retry budget and the region's dead-letter queue.
 func newHubTarget(ctx *pulumi.Context, prefix string, rule *cloudwatch.EventRule, ruleName string, hubBus pulumi.StringInput, role *iam.Role, dlq *sqs.Queue, opts ...pulumi.ResourceOption) error {
-	if _, err := cloudwatch.NewEventTarget(ctx, prefix+"-"+strings.TrimPrefix(ruleName, detectors.ResourcePrefix)+"-hub", &cloudwatch.EventTargetArgs{
+	if _, err := cloudwatch.NewEventTarget(ctx, prefix+"-"+strings.TrimPrefix(ruleName, names.Prefix)+"-hub", &cloudwatch.EventTargetArgs{
 		Rule:             rule.Name,
 		TargetId:         pulumi.String("hub"),
 		Arn:              hubBus,

@@ -1,4 +1,4 @@
-package routing
+package plan
 
 import (
 	"encoding/json"
@@ -27,7 +27,7 @@ func acme() config.Customer {
 }
 
 func TestPlanCustomerRoutesBySeverity(t *testing.T) {
-	p, err := PlanHubCustomer(hubWith(false, acme()), acme())
+	p, err := planCustomer(hubWith(false, acme()), acme())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +50,7 @@ func TestPlanCustomerRoutesBySeverity(t *testing.T) {
 		}
 		for _, tg := range r.Targets {
 			switch tg.Kind {
-			case Webhook:
+			case WebhookTarget:
 				if r.Severity < severity.Critical {
 					t.Errorf("rule %s (%s) calls the CRITICAL-only webhook", r.Name, r.Severity)
 				}
@@ -67,7 +67,7 @@ func TestPlanCustomerRoutesBySeverity(t *testing.T) {
 }
 
 func TestPlanCustomerNamedAccountsGetTheirOwnRules(t *testing.T) {
-	p, err := PlanHubCustomer(hubWith(false, acme()), acme())
+	p, err := planCustomer(hubWith(false, acme()), acme())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,10 +106,25 @@ func TestPlanCustomerNamedAccountsGetTheirOwnRules(t *testing.T) {
 func TestPlanCustomerFailsBeforeTheRuleQuota(t *testing.T) {
 	h := hubWith(false, acme())
 	h.MaxRulesPerBus = 10
-	_, err := PlanHubCustomer(h, acme())
+	_, err := planCustomer(h, acme())
 	if err == nil || !strings.Contains(err.Error(), "secalerts:hub.maxRulesPerBus") {
 		t.Fatalf("want a maxRulesPerBus error, got %v", err)
 	}
+}
+
+// planCustomer plans customer c as hub h plans it.
+func planCustomer(h *config.Hub, c config.Customer) (*Customer, error) {
+	cp, err := newCustomer(h.Account(), h, 0, c)
+	return &cp, err
+}
+
+// rulesByRegion lists a member plan's forwarding rules by region.
+func rulesByRegion(p *Member) map[string][]ForwardRule {
+	out := map[string][]ForwardRule{}
+	for _, r := range p.Regions {
+		out[r.Account.Region] = r.Rules
+	}
+	return out
 }
 
 func member(min severity.Severity) *config.Member {
@@ -154,13 +169,14 @@ func TestPlanMemberForwardsExactlyTheCatalogue(t *testing.T) {
 		m := member(min)
 		on := true
 		m.Detectors["unauthorized-api-calls"] = config.DetectorSettings{Enabled: &on}
-		plan, err := PlanMember(m, config.DefaultRegions())
+		p, err := NewMember(m, config.DefaultRegions())
 		if err != nil {
 			t.Fatal(err)
 		}
+		rules := rulesByRegion(p)
 		for _, s := range samples(t) {
 			forwarded := false
-			for _, r := range plan.Rules[s.region] {
+			for _, r := range rules[s.region] {
 				ok, err := eventbridge.MatchPattern([]byte(r.Pattern), s.event)
 				if err != nil {
 					t.Fatalf("%s: %v", s.path, err)
@@ -183,15 +199,16 @@ func TestPlanMemberForwardsExactlyTheCatalogue(t *testing.T) {
 }
 
 func TestPlanMemberKeepsGlobalEventsInTheHomeRegion(t *testing.T) {
-	plan, err := PlanMember(member(severity.Informational), []string{"us-east-1", "eu-west-1"})
+	p, err := NewMember(member(severity.Informational), []string{"us-east-1", "eu-west-1"})
 	if err != nil {
 		t.Fatal(err)
 	}
+	rules := rulesByRegion(p)
 	for _, d := range detectors.All() {
 		if !d.GlobalOnly {
 			continue
 		}
-		for _, r := range plan.Rules["eu-west-1"] {
+		for _, r := range rules["eu-west-1"] {
 			for _, id := range r.Detectors {
 				if id == d.ID {
 					t.Errorf("global detector %s has a rule in eu-west-1", d.ID)
@@ -199,8 +216,8 @@ func TestPlanMemberKeepsGlobalEventsInTheHomeRegion(t *testing.T) {
 			}
 		}
 	}
-	if len(plan.Rules["us-east-1"]) <= len(plan.Rules["eu-west-1"])-1 {
-		t.Errorf("us-east-1 should carry the global detectors too: %d vs %d rules", len(plan.Rules["us-east-1"]), len(plan.Rules["eu-west-1"]))
+	if len(rules["us-east-1"]) <= len(rules["eu-west-1"])-1 {
+		t.Errorf("us-east-1 should carry the global detectors too: %d vs %d rules", len(rules["us-east-1"]), len(rules["eu-west-1"]))
 	}
 }
 
@@ -208,11 +225,12 @@ func TestPlanMemberKeepsGlobalEventsInTheHomeRegion(t *testing.T) {
 // pattern is one EventBridge accepts, whatever the settings.
 func TestPlanMemberPatternsStayWithinLimits(t *testing.T) {
 	for _, min := range severity.All {
-		plan, err := PlanMember(member(min), config.DefaultRegions())
+		p, err := NewMember(member(min), config.DefaultRegions())
 		if err != nil {
 			t.Fatal(err)
 		}
-		for region, rules := range plan.Rules {
+		rules := rulesByRegion(p)
+		for region, rules := range rules {
 			for _, r := range rules {
 				if err := eventbridge.ValidatePattern([]byte(r.Pattern)); err != nil {
 					t.Errorf("%s %s: %v", region, r.Name, err)
@@ -229,11 +247,12 @@ func TestPlanMemberDisabledDetectorIsNotForwarded(t *testing.T) {
 	m := member(severity.Informational)
 	off := false
 	m.Detectors["guardduty"] = config.DetectorSettings{Enabled: &off}
-	plan, err := PlanMember(m, []string{"us-east-1", "eu-west-1"})
+	p, err := NewMember(m, []string{"us-east-1", "eu-west-1"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range append(plan.Rules["us-east-1"], plan.Rules["eu-west-1"]...) {
+	rules := rulesByRegion(p)
+	for _, r := range append(rules["us-east-1"], rules["eu-west-1"]...) {
 		for _, id := range r.Detectors {
 			if id == "guardduty" {
 				t.Fatalf("disabled guardduty still in rule %s", r.Name)
@@ -243,7 +262,7 @@ func TestPlanMemberDisabledDetectorIsNotForwarded(t *testing.T) {
 }
 
 func TestPlanMemberRequiresTheHomeRegionForGlobalDetectors(t *testing.T) {
-	_, err := PlanMember(member(severity.Medium), []string{"eu-west-1"})
+	_, err := NewMember(member(severity.Medium), []string{"eu-west-1"})
 	if err == nil || !strings.Contains(err.Error(), "secalerts:member.regions") || !strings.Contains(err.Error(), "iam-policy-changes") {
 		t.Fatalf("want an error naming the key and the global detectors, got %v", err)
 	}
@@ -254,7 +273,7 @@ func TestPlanMemberRequiresTheHomeRegionForGlobalDetectors(t *testing.T) {
 			m.Detectors[d.ID] = config.DetectorSettings{Enabled: &off}
 		}
 	}
-	if _, err := PlanMember(m, []string{"eu-west-1"}); err != nil {
+	if _, err := NewMember(m, []string{"eu-west-1"}); err != nil {
 		t.Fatalf("with the global detectors off, eu-west-1 alone is fine: %v", err)
 	}
 }

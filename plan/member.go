@@ -1,4 +1,4 @@
-package routing
+package plan
 
 import (
 	"encoding/json"
@@ -10,6 +10,8 @@ import (
 	"secalerts/config"
 	"secalerts/detectors"
 	"secalerts/eventbridge"
+	"secalerts/names"
+	"secalerts/policy"
 	"secalerts/severity"
 )
 
@@ -21,26 +23,62 @@ type ForwardRule struct {
 	Detectors []string
 }
 
-// MemberPlan is every member rule, by region.
-type MemberPlan struct {
-	Regions []string
-	Rules   map[string][]ForwardRule
+// Member is the plan of a member stack.
+type Member struct {
+	// Account is the member account in its home region, where the
+	// account-wide forwarding role is made.
+	Account names.Account
+	// Role lets the forwarding rules put events to the hub bus.
+	Role ForwardRole
+	// Regions are the covered regions, sorted as configured or discovered.
+	Regions []MemberRegion
 }
 
-// ForwardRuleName names the n-th forwarding rule of a region (n from 1).
-func ForwardRuleName(n int) string { return fmt.Sprintf("%sforward-%d", detectors.ResourcePrefix, n) }
+// ForwardRole is the member's forwarding role.
+type ForwardRole struct {
+	Name  string
+	Trust policy.Document
+}
 
-// PlanMember plans the forwarding rules of m in each region. Every enabled
-// detector that applies to a region contributes its variants at or above its
-// minimum severity; patterns are merged and packed into as few rules as
-// EventBridge's pattern limits allow, because every rule costs a resource
-// and a target in every account and region.
-func PlanMember(m *config.Member, regions []string) (MemberPlan, error) {
-	plan := MemberPlan{Regions: regions, Rules: map[string][]ForwardRule{}}
+// Policy is the forwarding role's permission: events:PutEvents on the hub
+// bus and nothing else. The bus ARN may come from the hub stack's outputs,
+// so it is built when the ARN is known.
+func (ForwardRole) Policy(busARN string) policy.Document { return policy.PutEventsPolicy(busARN) }
+
+// MemberRegion is what a member has in one region.
+type MemberRegion struct {
+	// Account is the member account in this region.
+	Account names.Account
+	Rules   []ForwardRule
+	// DLQ holds what could not be forwarded to the hub.
+	DLQ Queue
+	// HeartbeatRule is sent every HeartbeatSchedule; both "" when the
+	// member sends no heartbeat.
+	HeartbeatRule, HeartbeatSchedule string
+}
+
+// Region returns the plan of region, if the member covers it.
+func (m *Member) Region(region string) (*MemberRegion, bool) {
+	for i := range m.Regions {
+		if m.Regions[i].Account.Region == region {
+			return &m.Regions[i], true
+		}
+	}
+	return nil, false
+}
+
+// NewMember plans member m in regions: in each, the forwarding rules of
+// every enabled detector that applies there, at or above its minimum
+// severity, merged and packed into as few rules as EventBridge's pattern
+// limits allow (every rule costs a resource and a target in every account
+// and region), the dead-letter queue and the heartbeat.
+func NewMember(m *config.Member, regions []string) (*Member, error) {
+	home := m.Account()
 	if global := globalDetectors(m); len(global) > 0 && !slices.Contains(regions, detectors.HomeRegion) {
-		return MemberPlan{}, fmt.Errorf("secalerts:member.regions: %v leaves out %s, the only region where AWS delivers the events of %v: "+
+		return nil, fmt.Errorf("secalerts:member.regions: %v leaves out %s, the only region where AWS delivers the events of %v: "+
 			"add %s, or switch those detectors off in secalerts:member.detectors", regions, detectors.HomeRegion, global, detectors.HomeRegion)
 	}
+	p := &Member{Account: home, Role: ForwardRole{Name: names.ForwardRole, Trust: policy.EventsTrustPolicy(home)}}
 	for _, region := range regions {
 		var parts []part
 		for _, d := range detectors.All() {
@@ -54,11 +92,19 @@ func PlanMember(m *config.Member, regions []string) (MemberPlan, error) {
 		}
 		rules, err := pack(mergeParts(parts))
 		if err != nil {
-			return MemberPlan{}, fmt.Errorf("planning the rules of %s: %w", region, err)
+			return nil, fmt.Errorf("planning the rules of %s: %w", region, err)
 		}
-		plan.Rules[region] = rules
+		acct := home.In(region)
+		dlq := acct.QueueARN(names.ForwardDLQ)
+		r := MemberRegion{Account: acct, Rules: rules,
+			DLQ: Queue{Name: names.ForwardDLQ, ARN: dlq, DepthAlarm: names.QueueDepthAlarm(names.ForwardDLQ),
+				Policy: policy.QueuePolicy(acct, dlq, []string{acct.OwnRules()})}}
+		if m.Heartbeat.Enabled {
+			r.HeartbeatRule, r.HeartbeatSchedule = names.HeartbeatRule, m.Heartbeat.Schedule
+		}
+		p.Regions = append(p.Regions, r)
 	}
-	return plan, nil
+	return p, nil
 }
 
 // globalDetectors are the enabled detectors whose events only arrive in
@@ -203,7 +249,7 @@ func pack(parts []part) ([]ForwardRule, error) {
 		if err != nil {
 			return err
 		}
-		rules = append(rules, ForwardRule{Name: ForwardRuleName(len(rules) + 1), Pattern: string(b), Detectors: detectorIDs(cur)})
+		rules = append(rules, ForwardRule{Name: names.ForwardRule(len(rules) + 1), Pattern: string(b), Detectors: detectorIDs(cur)})
 		cur = nil
 		return nil
 	}

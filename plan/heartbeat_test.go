@@ -1,4 +1,4 @@
-package routing
+package plan
 
 import (
 	"fmt"
@@ -11,6 +11,7 @@ import (
 	"secalerts/config"
 	"secalerts/detectors"
 	"secalerts/eventbridge"
+	"secalerts/names"
 )
 
 func hubWith(heartbeat bool, customers ...config.Customer) *config.Hub {
@@ -37,7 +38,7 @@ func matches(t *testing.T, pattern string, event []byte) bool {
 }
 
 func TestPlanHubCustomerHeartbeatRule(t *testing.T) {
-	p, err := PlanHubCustomer(hubWith(true, acme()), acme())
+	p, err := planCustomer(hubWith(true, acme()), acme())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +65,7 @@ func TestPlanHubCustomerHeartbeatRule(t *testing.T) {
 }
 
 func TestPlanHubCustomerRoutesMissingHeartbeats(t *testing.T) {
-	p, err := PlanHubCustomer(hubWith(true, acme()), acme())
+	p, err := planCustomer(hubWith(true, acme()), acme())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,8 +92,8 @@ func TestPlanHubCustomerRoutesMissingHeartbeats(t *testing.T) {
 		t.Errorf("targets %v, want %v", ids, want)
 	}
 	for _, tg := range r.Targets {
-		if tg.Kind == OperatorTopic && tg.Topic != AlarmTopicName {
-			t.Errorf("operator target delivers to %s, want %s", tg.Topic, AlarmTopicName)
+		if tg.Kind == OperatorTopic && tg.Topic != names.AlarmTopic {
+			t.Errorf("operator target delivers to %s, want %s", tg.Topic, names.AlarmTopic)
 		}
 	}
 	event := heartbeatSample(t, "HIGH--one-region-silent.json")
@@ -111,7 +112,7 @@ func TestPlanHubCustomerRoutesMissingHeartbeats(t *testing.T) {
 func TestPlanHubCustomerOperatorHearsEvenWhenTheCustomerDoesNot(t *testing.T) {
 	c := acme()
 	c.Slack, c.Webhooks = nil, nil // only a CRITICAL e-mail remains
-	p, err := PlanHubCustomer(hubWith(true, c), c)
+	p, err := planCustomer(hubWith(true, c), c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +132,7 @@ func TestPlanHubCustomerOperatorHearsEvenWhenTheCustomerDoesNot(t *testing.T) {
 }
 
 func TestPlanHubCustomerHeartbeatOff(t *testing.T) {
-	p, err := PlanHubCustomer(hubWith(false, acme()), acme())
+	p, err := planCustomer(hubWith(false, acme()), acme())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,13 +148,21 @@ func TestPlanHubCustomerHeartbeatOff(t *testing.T) {
 
 func TestPlanHubCustomerQuotaCountsTheHeartbeat(t *testing.T) {
 	h := hubWith(true, acme())
-	p, err := PlanHubCustomer(h, acme())
+	p, err := planCustomer(h, acme())
 	if err != nil {
 		t.Fatal(err)
 	}
 	h.MaxRulesPerBus = p.RuleCount() - 1
-	_, err = PlanHubCustomer(h, acme())
+	_, err = planCustomer(h, acme())
 	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("needs %d rules", p.RuleCount())) {
 		t.Errorf("quota one short: error %v", err)
+	}
+}
+
+func TestForgetAfterDays(t *testing.T) {
+	for _, tc := range []struct{ hours, want int }{{2, 8}, {3, 8}, {24, 8}, {25, 9}, {168, 14}} {
+		if got := ForgetAfterDays(tc.hours); got != tc.want {
+			t.Errorf("ForgetAfterDays(%d) = %d, want %d", tc.hours, got, tc.want)
+		}
 	}
 }
