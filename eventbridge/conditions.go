@@ -66,7 +66,10 @@ func leafValues(doc any, path []string) []any {
 	return out
 }
 
-// matches reports whether the leaf's condition array accepts the event.
+// matches reports whether the leaf's condition array, checked on its own,
+// accepts the event. It ignores which array element each value sits in, so
+// it is weaker than the Matcher's verdict (conjCheck): a conjunction matches
+// only if each of its leaves does, not always when they all do.
 func (l leaf) matches(doc map[string]any) bool {
 	values := leafValues(doc, l.path)
 	for _, c := range l.conds {

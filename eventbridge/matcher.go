@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 
 	"quamina.net/go/quamina"
@@ -15,14 +16,19 @@ import (
 //
 //   - $or is multiplied out into several quamina patterns under the same ID;
 //   - numeric, cidr, suffix, anything-but (every form) and prefix or suffix
-//     with equals-ignore-case become {"exists": true} in quamina and are
-//     checked on the event's values afterwards;
-//   - exists mixed with other values in one array, and fields named twice in
-//     one conjunction (possible through $or), are checked in Go only.
+//     with equals-ignore-case become {"exists": true} in quamina;
+//   - exists mixed with other values in one array, and the second naming of
+//     a field named twice in one conjunction (possible through $or), are left
+//     out of quamina;
+//   - so is exists:false right after exists:true, which quamina can miss
+//     (existsFalseAfterExistsTrue).
 //
-// Post-checks look at every value at a path, so they do not reproduce
-// event-ruler's "array-consistent" matching across elements of one array of
-// objects; quamina-native fields still do.
+// A conjunction with any such field is then decided in Go as a whole, every
+// field included, with EventBridge's array-consistent matching: the fields
+// under one array of objects must all match in the same element (see
+// conjCheck). Quamina only narrows down which of those to check, and is not
+// given their exists:false fields; the other conjunctions it decides alone,
+// array-consistently itself.
 //
 // Add must not run concurrently with Match; Match is safe for concurrent use.
 type Matcher struct {
@@ -39,8 +45,10 @@ type Matcher struct {
 
 // expansion is one conjunction of a pattern after $or expansion.
 type expansion struct {
-	id   string
-	post []leaf
+	id string
+	// check decides the conjunction in Go; nil when quamina's match is
+	// the answer.
+	check *conjCheck
 }
 
 // NewMatcher returns an empty Matcher.
@@ -65,8 +73,11 @@ func (m *Matcher) Add(id string, pattern []byte) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for _, conj := range conjs {
-		qp, post := splitConjunction(conj)
-		exp := expansion{id: id, post: post}
+		qp, needsGo := splitConjunction(conj)
+		exp := expansion{id: id}
+		if needsGo || len(qp) == 0 {
+			exp.check = newConjCheck(conj)
+		}
 		if len(qp) == 0 {
 			m.goOnly = append(m.goOnly, exp)
 			continue
@@ -85,7 +96,7 @@ func (m *Matcher) Add(id string, pattern []byte) error {
 
 // Match returns the sorted, deduplicated IDs of the patterns event matches.
 func (m *Matcher) Match(event []byte) ([]string, error) {
-	// Decoding first both validates the event and serves the post-checks.
+	// Decoding first both validates the event and serves the Go checks.
 	doc, err := decodeEvent(event)
 	if err != nil {
 		return nil, fmt.Errorf("matching event: %w", err)
@@ -102,12 +113,12 @@ func (m *Matcher) Match(event []byte) ([]string, error) {
 	found := map[string]bool{}
 	for _, x := range xs {
 		exp := m.exps[x.(int)]
-		if !found[exp.id] && exp.postMatches(doc) {
+		if !found[exp.id] && exp.matches(doc) {
 			found[exp.id] = true
 		}
 	}
 	for _, exp := range m.goOnly {
-		if !found[exp.id] && exp.postMatches(doc) {
+		if !found[exp.id] && exp.matches(doc) {
 			found[exp.id] = true
 		}
 	}
@@ -119,13 +130,9 @@ func (m *Matcher) Match(event []byte) ([]string, error) {
 	return ids, nil
 }
 
-func (e expansion) postMatches(doc map[string]any) bool {
-	for _, l := range e.post {
-		if !l.matches(doc) {
-			return false
-		}
-	}
-	return true
+// matches is called for goOnly expansions and for those quamina matched.
+func (e expansion) matches(doc map[string]any) bool {
+	return e.check == nil || e.check.matches(doc)
 }
 
 // MatchPattern reports whether event matches one EventBridge pattern.
@@ -141,36 +148,96 @@ func MatchPattern(pattern, event []byte) (bool, error) {
 	return len(ids) > 0, nil
 }
 
-// splitConjunction builds the quamina pattern for one conjunction and returns
-// the leaves that must be checked in Go afterwards.
-func splitConjunction(conj conjunction) (map[string]any, []leaf) {
-	qp := map[string]any{}
+// splitConjunction builds the quamina pattern for one conjunction and reports
+// whether quamina's verdict on it must be checked in Go.
+func splitConjunction(conj conjunction) (map[string]any, bool) {
 	seen := map[string]bool{}
-	var post []leaf
+	var native []quaminaLeaf
+	needsGo := false
 	for _, l := range conj {
 		key := pathKey(l.path)
 		if seen[key] {
 			// The first occurrence already constrains quamina; the rest are
 			// ANDed in Go.
-			post = append(post, l)
+			needsGo = true
 			continue
 		}
 		seen[key] = true
-		native, needsPost := quaminaValues(l.conds)
-		if native != nil && !insertPath(qp, l.path, native) {
-			// A field that is a leaf in one place and an object in another
-			// cannot be written as one quamina pattern.
-			needsPost = true
+		vals, looser := quaminaValues(l.conds)
+		if vals != nil {
+			native = append(native, quaminaLeaf{path: l.path, vals: vals})
 		}
-		if needsPost {
-			post = append(post, l)
+		needsGo = needsGo || looser
+	}
+	needsGo = needsGo || existsFalseAfterExistsTrue(native)
+	qp, ok := quaminaPattern(native, needsGo)
+	if !ok {
+		// A field that is a leaf in one place and an object in another
+		// cannot be written as one quamina pattern.
+		if !needsGo {
+			qp, _ = quaminaPattern(native, true)
+		}
+		needsGo = true
+	}
+	return qp, needsGo
+}
+
+// quaminaLeaf is a leaf as quamina sees it.
+type quaminaLeaf struct {
+	path []string
+	vals []any
+}
+
+// quaminaPattern builds the pattern quamina indexes, and reports whether
+// every leaf fitted in it. When Go decides the conjunction, exists:false
+// is left to Go: quamina can miss it (see existsFalseAfterExistsTrue), and
+// Go's check of it is the same one.
+func quaminaPattern(native []quaminaLeaf, goDecides bool) (map[string]any, bool) {
+	qp := map[string]any{}
+	ok := true
+	for _, n := range native {
+		if goDecides && isExistsFalse(n.vals) {
+			continue
+		}
+		if !insertPath(qp, n.path, n.vals) {
+			ok = false
 		}
 	}
-	return qp, post
+	return qp, ok
+}
+
+// existsFalseAfterExistsTrue reports whether quamina v1.5.1 could miss a
+// match of these leaves: it sorts a pattern's fields by path, and after an
+// exists:true field it looks for an exists:false one only while event fields
+// remain to be tried, so {"a":[{"exists":true}],"b":[{"exists":false}]}
+// misses {"a":1} (core_matcher.go tryToMatch does check exists:false after a
+// value match). TestEventBridgeDifference_ExistsFalseAfterExistsTrue pins it.
+func existsFalseAfterExistsTrue(native []quaminaLeaf) bool {
+	sorted := append([]quaminaLeaf(nil), native...)
+	sort.Slice(sorted, func(i, j int) bool {
+		return strings.Join(sorted[i].path, "\n") < strings.Join(sorted[j].path, "\n")
+	})
+	for i := 1; i < len(sorted); i++ {
+		if isExistsFalse(sorted[i].vals) && isExistsTrue(sorted[i-1].vals) {
+			return true
+		}
+	}
+	return false
+}
+
+func isExistsFalse(vals []any) bool { return isExists(vals, false) }
+func isExistsTrue(vals []any) bool  { return isExists(vals, true) }
+
+func isExists(vals []any, want bool) bool {
+	if len(vals) != 1 {
+		return false
+	}
+	op, ok := vals[0].(map[string]any)
+	return ok && op["exists"] == want
 }
 
 // quaminaValues returns what quamina should see for a leaf (nil for nothing)
-// and whether the leaf needs a Go post-check.
+// and whether quamina's view of it is looser than EventBridge's.
 func quaminaValues(conds []cond) ([]any, bool) {
 	allNative, hasExists, hasAbsent := true, false, false
 	for _, c := range conds {

@@ -15,9 +15,10 @@ import (
 //
 // The answer is exact in one direction only: when MayMatch is false no
 // pattern matches the event, whatever its other fields hold; when it is true
-// the event must still go through a Matcher. That holds because a leaf's
-// result depends only on the values at its own path, so a conjunction whose
-// leaf on a screened path fails cannot match.
+// the event must still go through a Matcher. That holds because a
+// conjunction matches only if each of its leaves, checked on its own, does,
+// and a leaf checked on its own depends only on the values at its own path:
+// a conjunction whose leaf on a screened path fails cannot match.
 type Screen struct {
 	paths    map[string][]string // screened paths by dotted name
 	screened map[string]bool     // pathKey of each screened path
@@ -99,14 +100,14 @@ func conjunctionMatches(conj conjunction, doc map[string]any) bool {
 
 // Pruner cuts an event down to the fields a set of patterns can look at.
 // Matching the pruned event gives the same answer as matching the whole
-// one, for the reason Screen works: a leaf's result depends only on the
-// values at its own path. Pruning drops object members off every pattern's
-// path and keeps everything else as written: values at a pattern's path
-// whole, numbers and strings byte for byte, and every array element in its
-// place (an element may become {}), so quamina's array-consistent matching
-// sees the same positions. The pruned event is small and, once IDs and
-// times no pattern names are gone, repeats, which makes it a cache key for
-// a caller's match results.
+// one: a conjunction's result depends only on the values at its leaves'
+// paths and on which array elements hold them. Pruning drops object members
+// off every pattern's path and keeps everything else as written: values at a
+// pattern's path whole, numbers and strings byte for byte, and every array
+// element in its place (an element may become {}), so array-consistent
+// matching, quamina's and the Matcher's own, sees the same positions. The
+// pruned event is small and, once IDs and times no pattern names are gone,
+// repeats, which makes it a cache key for a caller's match results.
 type Pruner struct {
 	root pruneNode
 }
