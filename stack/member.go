@@ -2,7 +2,10 @@ package stack
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -126,4 +129,31 @@ func keys(m map[string]any) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// OfflineMember plans a member stack as the offline tool sees it: regions:
+// enabled as the regions enabled in every account (nothing can be asked of
+// AWS), and hubStack resolved through hub, the plan of its hub stack. It
+// returns the plan and the ARN of the bus the member forwards to.
+func OfflineMember(c Config, hub *plan.Hub) (*plan.Member, string, error) {
+	m, err := ReadMember(c)
+	if err != nil {
+		return nil, "", err
+	}
+	regions := m.Regions
+	if m.DiscoverRegions {
+		regions = config.DefaultRegions()
+	}
+	p, err := plan.NewMember(m, regions)
+	if err != nil {
+		return nil, "", err
+	}
+	bus := m.HubEventBusARN
+	if bus == "" {
+		if bus = hub.BusARNs()[m.Customer]; bus == "" {
+			return nil, "", fmt.Errorf("secalerts:member.customer %q is not a customer of the hub (its customers: %s)",
+				m.Customer, strings.Join(slices.Sorted(maps.Keys(hub.BusARNs())), ", "))
+		}
+	}
+	return p, bus, nil
 }

@@ -3,13 +3,9 @@ package main
 import (
 	"fmt"
 	"io"
-	"maps"
-	"slices"
-	"strings"
 
 	"secalerts/config"
 	"secalerts/names"
-	"secalerts/plan"
 	"secalerts/preview"
 	"secalerts/replay"
 	"secalerts/stack"
@@ -73,24 +69,9 @@ func loadPipeline(hubFile, memberFile string) (*replay.Router, error) {
 	if err := checkRole(memberFile, memberStack, config.RoleMember, "--member"); err != nil {
 		return nil, err
 	}
-	m, err := stack.ReadMember(memberStack)
+	member, bus, err := stack.OfflineMember(memberStack, hub)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", memberFile, err)
-	}
-	regions := m.Regions
-	if m.DiscoverRegions {
-		regions = config.DefaultRegions()
-	}
-	member, err := plan.NewMember(m, regions)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", memberFile, err)
-	}
-	bus := m.HubEventBusARN
-	if bus == "" {
-		if bus = hub.BusARNs()[m.Customer]; bus == "" {
-			return nil, fmt.Errorf("%s: secalerts:member.customer %q is not a customer of the hub in %s (its customers: %s)",
-				memberFile, m.Customer, hubFile, strings.Join(slices.Sorted(maps.Keys(hub.BusARNs())), ", "))
-		}
 	}
 	return replay.NewRouter(hub, member, bus)
 }

@@ -155,30 +155,17 @@ func HubPlan(t testing.TB, path string) *plan.Hub {
 	return p
 }
 
-// MemberPlan plans the member stack file at path in the offline tool's
-// regions, and returns the bus it forwards to (hub's bus of its customer
-// when it names the hub through hubStack).
+// MemberPlan plans the member stack file at path as the offline tool does
+// (stack.OfflineMember), and returns the bus it forwards to.
 func MemberPlan(t testing.TB, path string, hub *plan.Hub) (*plan.Member, string) {
 	t.Helper()
 	st, err := preview.LoadStackFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := stack.ReadMember(st)
-	if err != nil {
-		t.Fatalf("reading %s: %v", path, err)
-	}
-	regions := m.Regions
-	if m.DiscoverRegions {
-		regions = config.DefaultRegions()
-	}
-	p, err := plan.NewMember(m, regions)
+	p, bus, err := stack.OfflineMember(st, hub)
 	if err != nil {
 		t.Fatalf("planning %s: %v", path, err)
-	}
-	bus := m.HubEventBusARN
-	if bus == "" {
-		bus = hub.BusARNs()[m.Customer]
 	}
 	return p, bus
 }
