@@ -3,6 +3,7 @@ package config
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 
 	"secalerts/names"
@@ -15,9 +16,12 @@ const hubKey = "secalerts:hub"
 const (
 	DefaultArchiveRetentionDays  = 30
 	DefaultKeyDeletionWindowDays = 30
-	// DefaultMaxRulesPerBus is EventBridge's default "rules per event bus"
-	// quota.
-	DefaultMaxRulesPerBus = 300
+	// DefaultMaxEventBuses is EventBridge's default "event buses per
+	// account" quota in a region (EventBridge User Guide, "Amazon
+	// EventBridge quotas": 100, adjustable).
+	DefaultMaxEventBuses = 100
+	// DefaultChatbotRegion serves the Chatbot API.
+	DefaultChatbotRegion = "us-east-2"
 )
 
 // Bounds of the hub's numeric settings.
@@ -25,14 +29,14 @@ const (
 	// KMS ScheduleKeyDeletion: PendingWindowInDays is 7-30.
 	minKeyDeletionWindowDays = 7
 	maxKeyDeletionWindowDays = 30
-	// maxMaxRulesPerBus keeps a mistyped quota (a stray zero) from passing;
+	// maxMaxEventBuses keeps a mistyped quota (a stray zero) from passing;
 	// it is well above any quota increase seen in practice.
-	maxMaxRulesPerBus = 2000
+	maxMaxEventBuses = 10000
 )
 
 var hubKeys = []string{
 	"accountId", "region", "customers", "archiveRetentionDays", "alarmEmails",
-	"keyAdministrators", "keyDeletionWindowDays", "allowBudgets", "allowCostAnomaly", "maxRulesPerBus",
+	"keyAdministrators", "keyAdministratorsMayDisable", "keyDeletionWindowDays", "allowBudgets", "allowCostAnomaly", "maxEventBuses", "chatbotRegion",
 	"heartbeat", "logArchive",
 }
 
@@ -109,6 +113,9 @@ func readHub(p *problems, data []byte, isSecret bool) *Hub {
 		}
 	}
 
+	if b, _ := o.boolean(p, "keyAdministratorsMayDisable"); b != nil {
+		h.KeyAdministratorsMayDisable = *b
+	}
 	if b, _ := o.boolean(p, "allowBudgets"); b != nil {
 		h.AllowBudgets = *b
 	}
@@ -116,12 +123,25 @@ func readHub(p *problems, data []byte, isSecret bool) *Hub {
 		h.AllowCostAnomaly = *b
 	}
 
-	h.MaxRulesPerBus = DefaultMaxRulesPerBus
-	if n, ok := o.integer(p, "maxRulesPerBus"); ok && n != nil {
-		h.MaxRulesPerBus = *n
-		if *n < 1 || *n > maxMaxRulesPerBus {
-			p.addf(o.key("maxRulesPerBus"), "%d is out of range (expected 1 to %d: the hub account's EventBridge rules-per-bus quota, %d unless raised)",
-				*n, maxMaxRulesPerBus, DefaultMaxRulesPerBus)
+	h.MaxEventBuses = DefaultMaxEventBuses
+	if n, ok := o.integer(p, "maxEventBuses"); ok && n != nil {
+		h.MaxEventBuses = *n
+		if *n < 1 || *n > maxMaxEventBuses {
+			p.addf(o.key("maxEventBuses"), "%d is out of range (expected 1 to %d: the hub account's EventBridge event-buses-per-account quota, %d unless raised)",
+				*n, maxMaxEventBuses, DefaultMaxEventBuses)
+		}
+	}
+	if n := len(h.Customers); n > h.MaxEventBuses {
+		p.addf(o.key("customers"), "%d customers need %d event buses, over the %d of %s (EventBridge's event-buses-per-account quota): raise the quota in Service Quotas and maxEventBuses with it, or split the customers over hub stacks",
+			n, n, h.MaxEventBuses, o.key("maxEventBuses"))
+	}
+	h.ChatbotRegion = DefaultChatbotRegion
+	if r, ok := o.str(p, "chatbotRegion"); ok {
+		h.ChatbotRegion = r
+		if !slices.Contains(ChatbotRegions, r) {
+			p.addf(o.key("chatbotRegion"), "%q does not serve the AWS Chatbot API (expected one of %s)", r, strings.Join(ChatbotRegions, ", "))
+		} else if partition != "" && Partition(r) != partition {
+			p.addf(o.key("chatbotRegion"), "%q is in partition %s, but the hub region is in %s", r, Partition(r), partition)
 		}
 	}
 	h.Heartbeat = readHubHeartbeat(p, o)

@@ -92,3 +92,9 @@ func Partition(region string) string {
 	}
 	return "aws"
 }
+
+// ChatbotRegions are the regions that serve the AWS Chatbot API, where
+// channel configurations can be made (AWS Chatbot API Reference, service
+// endpoints: us-east-2, us-west-2, ap-southeast-1 and eu-west-1; there is
+// no us-east-1 endpoint). A configuration reads SNS topics of any region.
+var ChatbotRegions = []string{"us-east-2", "us-west-2", "ap-southeast-1", "eu-west-1"}

@@ -3,7 +3,11 @@
 // resource is created. It does not import the Pulumi SDK.
 package config
 
-import "secalerts/severity"
+import (
+	"strings"
+
+	"secalerts/severity"
+)
 
 // Role is what a stack deploys: secalerts:role.
 type Role string
@@ -25,15 +29,22 @@ type Hub struct {
 	ArchiveRetentionDays int
 	// AlarmEmails receive delivery-failure alarms.
 	AlarmEmails []string
-	// KeyAdministrators are IAM ARNs allowed to manage (not use) the key.
+	// KeyAdministrators are IAM ARNs allowed to manage (not use) the keys.
 	KeyAdministrators []string
+	// KeyAdministratorsMayDisable lets them disable the keys and schedule
+	// their deletion, which silences every alert at once.
+	KeyAdministratorsMayDisable bool
 	// KeyDeletionWindowDays is the KMS key's deletion window (7-30, default 30).
 	KeyDeletionWindowDays int
 	AllowBudgets          bool
 	AllowCostAnomaly      bool
-	// MaxRulesPerBus is the EventBridge "rules per event bus" quota of the
-	// hub account (default 300); validation fails before it is exceeded.
-	MaxRulesPerBus int
+	// MaxEventBuses is the EventBridge "event buses per account" quota of
+	// the hub account in its region (default 100); every customer has a
+	// bus, so validation fails before it is exceeded.
+	MaxEventBuses int
+	// ChatbotRegion is where the Chatbot channel configurations are made:
+	// the Chatbot API is served in a few regions only, whatever the hub's.
+	ChatbotRegion string
 	// Heartbeat watches that every member account and region still reports
 	// (secalerts:hub.heartbeat).
 	Heartbeat HubHeartbeat
@@ -76,6 +87,12 @@ type TeamsChannel struct {
 	// Chatbot API accepts; the config may give it decoded or encoded.
 	ChannelID   string
 	MinSeverity severity.Severity
+}
+
+// DecodedChannelID is the channel ID as Teams shows it in a channel link:
+// 19:<id>@thread.tacv2.
+func (t TeamsChannel) DecodedChannelID() string {
+	return strings.NewReplacer("%3A", ":", "%40", "@").Replace(t.ChannelID)
 }
 
 // Email is one address subscribed to a customer's alerts.

@@ -1,31 +1,46 @@
 package names
 
 import (
-	"fmt"
-	"strconv"
+	"crypto/sha256"
+	"encoding/hex"
 )
 
 // Names of the hub's resources that exist once per hub.
 const (
-	// AlarmTopic is the operator's topic for the pipeline's own alarms.
+	// AlarmTopic is the operator's topic: the pipeline's own alarms and
+	// the hub's reports about its members.
 	AlarmTopic = Prefix + "alarms"
-	// HubKeyAlias names the key of the hub's buses, topics and queues.
-	HubKeyAlias = "alias/" + Prefix + "hub"
+	// HubKeyAlias names the key of the customers' buses, topics and
+	// parameters and of the delivery function's state; OperatorKeyAlias
+	// the operator topic's own key, which keeps working when the hub key
+	// does not.
+	HubKeyAlias      = "alias/" + Prefix + "hub"
+	OperatorKeyAlias = "alias/" + Prefix + "operator"
 	// ChatbotRole is the role every Chatbot channel uses; ChatbotGuardrail
 	// caps what channel members may do with it.
 	ChatbotRole      = Prefix + "chatbot"
 	ChatbotGuardrail = Prefix + "chatbot-guardrail"
-)
-
-// Names of the hub's heartbeat watch: one set per hub.
-const (
-	HeartbeatFunction = Prefix + "heartbeat"
-	HeartbeatTable    = Prefix + "heartbeats"
-	HeartbeatDLQ      = Prefix + "heartbeat-dlq"
-	// HeartbeatCheckRule runs the hourly check on the hub's default bus.
-	HeartbeatCheckRule = Prefix + "heartbeat-check"
-	// HeartbeatLogGroup is where Lambda writes the function's logs.
-	HeartbeatLogGroup = "/aws/lambda/" + HeartbeatFunction
+	// DeliveryFunction routes, renders and delivers every alert; its role
+	// has the same name.
+	DeliveryFunction = Prefix + "delivery"
+	// DeliveryLogGroup is where Lambda writes the function's logs.
+	DeliveryLogGroup = "/aws/lambda/" + DeliveryFunction
+	// DeliveryDLQ takes the function's invocations that failed every retry.
+	DeliveryDLQ = Prefix + "delivery-dlq"
+	// StateTable is the function's memory: deliveries made, heartbeats
+	// heard.
+	StateTable = Prefix + "state"
+	// BusDLQ takes what a customer bus or its rule could not deliver.
+	BusDLQ = Prefix + "bus-dlq"
+	// DeliverRule is the one rule of every customer bus: it hands the
+	// bus's events to the delivery function.
+	DeliverRule = Prefix + "deliver"
+	// TickRule runs the function's periodic work (the heartbeat check) on
+	// the hub's default bus.
+	TickRule = Prefix + "tick"
+	// ParameterPrefix starts the name of every Systems Manager parameter
+	// secalerts keeps (the webhook URLs).
+	ParameterPrefix = "/" + "secalerts" + "/"
 )
 
 // OwnTopicsWildcard matches the ARN of every secalerts SNS topic of
@@ -34,64 +49,47 @@ const (
 // into another name.
 func OwnTopicsWildcard(partition string) string { return "arn:" + partition + ":sns:*:" + Prefix + "*" }
 
-// HeartbeatAlarm names the heartbeat watch's alarm about what.
-func HeartbeatAlarm(what string) string { return HeartbeatFunction + "-" + what }
+// DeliveryAlarm names an alarm on the delivery function about what.
+func DeliveryAlarm(what string) string { return DeliveryFunction + "-" + what }
+
+// QueueDepthAlarm is the alarm on a dead-letter queue's depth.
+func QueueDepthAlarm(queue string) string { return queue + "-depth" }
 
 // Bus is the customer's event bus, to which its member accounts forward;
 // its archive has the same name.
 func Bus(customer string) string { return Prefix + customer }
 
-// BusDLQ is the customer's dead-letter queue.
-func BusDLQ(customer string) string { return Bus(customer) + "-dlq" }
-
-// QueueDepthAlarm is the alarm on a dead-letter queue's depth.
-func QueueDepthAlarm(queue string) string { return queue + "-depth" }
-
-// FailedInvocationsAlarm is the alarm on the failed invocations of the
-// rules of a customer's bus.
-func FailedInvocationsAlarm(customer string) string { return Bus(customer) + "-failed-invocations" }
-
-// Topic is the customer's SNS topic of one kind of destination ("chat",
-// "email") and one minimum severity.
-func Topic(customer, kind string, min fmt.Stringer) string {
-	return Bus(customer) + "-" + TopicTarget(kind, min)
+// ChatTopic is the SNS topic one Chatbot channel of a customer reads; kind
+// is "slack" or "teams" and channel the channel's ID. Teams channel IDs
+// hold characters topic names cannot, so they are named by a digest.
+func ChatTopic(customer, kind, channel string) string {
+	return Bus(customer) + "-" + kind + "-" + channelKey(kind, channel)
 }
 
-// TopicTarget is the ID of a rule's target that delivers to a customer's
-// topic of kind and min; WebhookTarget to a webhook.
-func TopicTarget(kind string, min fmt.Stringer) string { return kind + "-" + lower(min) }
-
-// WebhookTarget is the ID of a rule's target that calls webhook.
-func WebhookTarget(webhook string) string { return "webhook-" + webhook }
-
-// SlackConfiguration and TeamsConfiguration name the i-th Chatbot channel
-// configuration of a customer.
-func SlackConfiguration(customer string, i int) string {
-	return Bus(customer) + "-slack-" + strconv.Itoa(i)
+// ChatConfiguration names the Chatbot channel configuration of that
+// channel. Configuration names are unique in the whole account, across
+// regions, so the hub region is part of it: two hubs of one account never
+// collide.
+func ChatConfiguration(hubRegion, customer, kind, channel string) string {
+	return Prefix + hubRegion + "-" + customer + "-" + kind + "-" + channelKey(kind, channel)
 }
 
-// TeamsConfiguration names the i-th Teams channel configuration.
-func TeamsConfiguration(customer string, i int) string {
-	return Bus(customer) + "-teams-" + strconv.Itoa(i)
-}
-
-// WebhookDestination names the EventBridge connection and API destination
-// of a customer's webhook.
-func WebhookDestination(customer, webhook string) string { return Bus(customer) + "-" + webhook }
-
-// WebhooksRole lets the rules of a customer's bus call its webhooks.
-func WebhooksRole(customer string) string { return Bus(customer) + "-webhooks" }
-
-// HubRule names a rule of a customer bus: one detector variant, for account
-// group group (1-based, when there are several) and the chunk-th set of
-// five targets (0-based; the first has no suffix).
-func HubRule(detector, variant string, group, groups, chunk int) string {
-	name := Prefix + detector + "-" + variant
-	if groups > 1 {
-		name += "-a" + strconv.Itoa(group)
+// channelKey is the part of a name that stands for a channel: a Slack
+// channel ID as it is (upper-case letters and digits), a Teams channel ID
+// as the first 16 hex digits of its SHA-256.
+func channelKey(kind, channel string) string {
+	if kind == "slack" {
+		return channel
 	}
-	if chunk > 0 {
-		name += "-" + strconv.Itoa(chunk+1)
-	}
-	return name
+	sum := sha256.Sum256([]byte(channel))
+	return hex.EncodeToString(sum[:8])
+}
+
+// EmailTopic is the customer's e-mail topic: every address is subscribed
+// to it, each filtering on the severity it takes.
+func EmailTopic(customer string) string { return Bus(customer) + "-email" }
+
+// WebhookParameter is the encrypted parameter holding a webhook's URL.
+func WebhookParameter(customer, webhook string) string {
+	return ParameterPrefix + customer + "/webhooks/" + webhook
 }

@@ -10,26 +10,17 @@ type derivedName struct {
 	max  int
 }
 
-// word is a fixed word standing where a name takes a severity.
-type word string
-
-func (w word) String() string { return string(w) }
-
 var customerNames = []derivedName{
 	// EventBridge CreateArchive: ArchiveName 1-48 characters.
 	{"EventBridge archive name", Bus, 48},
-	// IAM CreateRole: RoleName 1-64 characters.
-	{"IAM role name", WebhooksRole, 64},
-	// SQS CreateQueue: a queue name can have up to 80 characters.
-	{"SQS queue name", BusDLQ, 80},
-	// Chatbot CreateSlackChannelConfiguration: ConfigurationName 1-128
-	// characters; 999 leaves room for 1,000 channels.
-	{"Chatbot configuration name", func(c string) string { return SlackConfiguration(c, 999) }, 128},
+	// Chatbot CreateMicrosoftTeamsChannelConfiguration: ConfigurationName
+	// 1-128 characters; ap-southeast-1 and the Teams digest are the longest
+	// parts.
+	{"Chatbot configuration name", func(c string) string { return ChatConfiguration("ap-southeast-1", c, "teams", "x") }, 128},
 	// EventBridge CreateEventBus: Name 1-256 characters.
 	{"EventBridge event bus name", Bus, 256},
-	// SNS CreateTopic: topic names are 1-256 characters; informational is
-	// the longest severity.
-	{"SNS topic name", func(c string) string { return Topic(c, "email", word("informational")) }, 256},
+	// SNS CreateTopic: topic names are 1-256 characters.
+	{"SNS topic name", func(c string) string { return ChatTopic(c, "teams", "x") }, 256},
 }
 
 // MaxCustomerName is the longest customer name whose derived AWS names all
@@ -53,16 +44,18 @@ func CustomerNameTooLong(customer string) (problem string, tooLong bool) {
 	return "", false
 }
 
-// maxAPIDestinationName is EventBridge CreateApiDestination and
-// CreateConnection's Name limit, 64 characters.
-const maxAPIDestinationName = 64
+// maxParameterName is Systems Manager's limit on a parameter's name: "The
+// maximum length constraint of 2048 characters listed below includes 1037
+// characters reserved for internal use" (AWS Systems Manager API
+// Reference, PutParameter, Name), so 1011 are left.
+const maxParameterName = 1011
 
 // WebhookNameTooLong says why a webhook name is too long for its customer;
 // ok is false when it fits.
 func WebhookNameTooLong(customer, webhook string) (problem string, tooLong bool) {
-	n := WebhookDestination(customer, webhook)
-	if len(n) <= maxAPIDestinationName {
+	n := WebhookParameter(customer, webhook)
+	if len(n) <= maxParameterName {
 		return "", false
 	}
-	return fmt.Sprintf("its API destination name %q would have %d characters, over EventBridge's limit of %d", n, len(n), maxAPIDestinationName), true
+	return fmt.Sprintf("its parameter name %q would have %d characters, over Systems Manager's limit of %d", n, len(n), maxParameterName), true
 }

@@ -93,6 +93,12 @@ func (a Account) AlarmARN(name string) string { return a.ARN("cloudwatch", "alar
 // TableARN is the ARN of DynamoDB table name in a.
 func (a Account) TableARN(name string) string { return a.ARN("dynamodb", "table/"+name) }
 
+// ParameterARN is the ARN of Systems Manager parameter name (a path
+// starting with "/"; the ARN leaves out that slash).
+func (a Account) ParameterARN(name string) string {
+	return a.ARN("ssm", "parameter/"+strings.TrimPrefix(name, "/"))
+}
+
 // LogGroupARN is the ARN of CloudWatch Logs log group name in a.
 func (a Account) LogGroupARN(name string) string { return a.ARN("logs", "log-group:"+name) }
 

@@ -1,10 +1,14 @@
 package plan
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
 
 	"secalerts/config"
+	"secalerts/detectors"
+	"secalerts/engine"
+	"secalerts/eventbridge"
 	"secalerts/names"
 	"secalerts/policy"
 	"secalerts/severity"
@@ -18,24 +22,17 @@ type Customer struct {
 	// customer lists its accounts only.
 	OrganizationID string
 	Bus            Bus
-	// DLQ takes what the bus and its rules could not deliver.
-	DLQ Queue
-	// FailedInvocationsAlarm watches every rule of the bus at once.
-	FailedInvocationsAlarm string
-	// Topics are the chat and e-mail topics, one per kind and minimum
-	// severity, sorted by name.
-	Topics []ChannelTopic
-	Slack  []SlackChannel
-	Teams  []TeamsChannel
-	Emails []EmailSubscription
-	// Webhooks are called through EventBridge API destinations with
-	// WebhookRole; WebhookRole is "" without webhooks.
-	Webhooks    []Webhook
-	WebhookRole string
-	// Rules are the bus's alerting rules; Heartbeat hands the members'
-	// heartbeats to the hub's heartbeat function (nil when it is off).
-	Rules     []Rule
-	Heartbeat *HeartbeatRule
+	// Rule hands the bus's events to the delivery function.
+	Rule DeliverRule
+	// Chat are the Chatbot channels, each reading its own topic.
+	Chat []ChatChannel
+	// EmailTopic carries the e-mails (nil without addresses); each address's
+	// subscription filters on the severities it takes.
+	EmailTopic *Topic
+	Emails     []EmailSubscription
+	// Webhooks are called by the function with the URL their parameter
+	// holds.
+	Webhooks []Webhook
 }
 
 // Bus is the customer's event bus and its archive (of the same name).
@@ -47,52 +44,49 @@ type Bus struct {
 	ArchiveRetentionDays int
 }
 
-// TargetKind says what a target delivers to.
-type TargetKind string
-
-// The kinds of target a hub rule has.
-const (
-	ChatTopic     TargetKind = "chat"  // SNS topic read by AWS Chatbot
-	EmailTopic    TargetKind = "email" // SNS topic with e-mail subscriptions
-	WebhookTarget TargetKind = "webhook"
-	// OperatorTopic is the operator's alarm topic, read by
-	// secalerts:hub.alarmEmails: hub-only detectors tell the operator too.
-	OperatorTopic TargetKind = "operator"
-)
-
-// ChannelTopic is an SNS topic of a customer: every destination of one kind
-// with one minSeverity shares it.
-type ChannelTopic struct {
-	Topic
-	Kind        TargetKind
-	MinSeverity severity.Severity
+// DeliverRule is the one rule of a customer bus. It lets through the
+// catalogue's genuine aws.* sources and the canary, which the function
+// decides on, and none of what a member could send under a source of its
+// own making; it does not grow with accounts, detectors or destinations.
+type DeliverRule struct {
+	Name, ARN string
+	Pattern   string
+	// Input is the target's input template: the customer's name written
+	// in literally beside the whole event (aws.events.event.json, which
+	// "can only be used as a value for a JSON field": EventBridge User
+	// Guide, input transformation, predefined variables).
+	Input string
 }
 
-// SlackChannel is a Chatbot Slack channel configuration reading Topic.
-type SlackChannel struct {
-	config.SlackChannel
+// ChatChannel is a Chatbot Slack or Teams channel configuration and the
+// topic it reads.
+type ChatChannel struct {
+	// Kind is engine.Slack or engine.Teams.
+	Kind  string
+	Slack config.SlackChannel
+	Teams config.TeamsChannel
+	// ConfigurationName is unique in the account.
 	ConfigurationName string
-	Topic             string
+	Topic             Topic
+	MinSeverity       severity.Severity
+	// Destination is the channel's ID in messages and replay.
+	Destination string
 }
 
-// TeamsChannel is a Chatbot Teams channel configuration reading Topic.
-type TeamsChannel struct {
-	config.TeamsChannel
-	ConfigurationName string
-	Topic             string
-}
-
-// EmailSubscription subscribes Address to Topic.
+// EmailSubscription subscribes Address to the customer's e-mail topic,
+// taking alerts of MinSeverity and above.
 type EmailSubscription struct {
-	Address string
-	Topic   string
+	Address     string
+	MinSeverity severity.Severity
+	// FilterPolicy is the subscription's filter on the severity attribute
+	// the function sets.
+	FilterPolicy string
 }
 
-// Webhook is one webhook: its connection and API destination share
-// DestinationName.
+// Webhook is one webhook and the encrypted parameter holding its URL.
 type Webhook struct {
 	config.Webhook
-	DestinationName string
+	Parameter string
 }
 
 // newCustomer plans customer c (the i-th) of hub h.
@@ -102,7 +96,6 @@ func newCustomer(acct names.Account, h *config.Hub, i int, c config.Customer) (C
 		Name: c.Name, Accounts: c.Accounts, OrganizationID: c.OrganizationID,
 		Bus: Bus{Name: bus, ARN: acct.EventBusARN(bus), Description: "secalerts: security events of customer " + c.Name,
 			ArchiveRetentionDays: h.ArchiveRetentionDays},
-		FailedInvocationsAlarm: names.FailedInvocationsAlarm(c.Name),
 	}
 	var ids []string
 	for _, a := range c.Accounts {
@@ -113,91 +106,118 @@ func newCustomer(acct names.Account, h *config.Hub, i int, c config.Customer) (C
 		return Customer{}, fmt.Errorf("%s.customers[%d].accounts: %w", hubKey, i, err)
 	}
 	cp.Bus.Policy = busPolicy
-	dlq := names.BusDLQ(c.Name)
-	cp.DLQ = Queue{Name: dlq, ARN: acct.QueueARN(dlq), DepthAlarm: names.QueueDepthAlarm(dlq),
-		Policy: policy.QueuePolicy(acct, acct.QueueARN(dlq), []string{cp.Bus.ARN, acct.RuleARN(bus, "*")})}
-
-	cp.Topics = topics(acct, c)
-	for i, s := range c.Slack {
-		cp.Slack = append(cp.Slack, SlackChannel{SlackChannel: s, ConfigurationName: names.SlackConfiguration(c.Name, i),
-			Topic: names.Topic(c.Name, string(ChatTopic), s.MinSeverity)})
-	}
-	for i, t := range c.Teams {
-		cp.Teams = append(cp.Teams, TeamsChannel{TeamsChannel: t, ConfigurationName: names.TeamsConfiguration(c.Name, i),
-			Topic: names.Topic(c.Name, string(ChatTopic), t.MinSeverity)})
-	}
-	for _, e := range c.Emails {
-		cp.Emails = append(cp.Emails, EmailSubscription{Address: e.Address, Topic: names.Topic(c.Name, string(EmailTopic), e.MinSeverity)})
-	}
-	for _, w := range c.Webhooks {
-		cp.Webhooks = append(cp.Webhooks, Webhook{Webhook: w, DestinationName: names.WebhookDestination(c.Name, w.Name)})
-	}
-	if len(c.Webhooks) > 0 {
-		cp.WebhookRole = names.WebhooksRole(c.Name)
-	}
-
-	if err := cp.planRules(h, c); err != nil {
+	rule, err := deliverRule(acct, bus, c.Name)
+	if err != nil {
 		return Customer{}, err
 	}
-	if h.Heartbeat.Enabled {
-		hb, err := heartbeatRule(c)
-		if err != nil {
-			return Customer{}, err
-		}
-		cp.Heartbeat = &hb
+	cp.Rule = rule
+
+	for _, s := range c.Slack {
+		cp.Chat = append(cp.Chat, chatChannel(acct, c.Name, engine.Slack, s.ChannelID, s.MinSeverity,
+			"slack:"+s.WorkspaceID+"/"+s.ChannelID, func(ch *ChatChannel) { ch.Slack = s }))
 	}
-	if n := cp.RuleCount(); n > h.MaxRulesPerBus {
-		return Customer{}, fmt.Errorf("customer %s needs %d rules on its bus, over the %d allowed by %s.maxRulesPerBus "+
-			"(EventBridge's rules-per-bus quota): raise the quota in Service Quotas and maxRulesPerBus with it, "+
-			"raise the lowest minSeverity of its destinations, or name fewer accounts (each named account gets its own rules "+
-			"so messages can show its name)", c.Name, n, h.MaxRulesPerBus, hubKey)
+	for _, t := range c.Teams {
+		cp.Chat = append(cp.Chat, chatChannel(acct, c.Name, engine.Teams, t.ChannelID, t.MinSeverity,
+			"teams:"+t.TeamID+"/"+t.DecodedChannelID(), func(ch *ChatChannel) { ch.Teams = t }))
+	}
+	if len(c.Emails) > 0 {
+		name := names.EmailTopic(c.Name)
+		cp.EmailTopic = &Topic{Name: name, ARN: acct.TopicARN(name), Policy: policy.TopicPolicy(acct, acct.TopicARN(name), policy.TopicPublishers{})}
+	}
+	for _, e := range c.Emails {
+		cp.Emails = append(cp.Emails, EmailSubscription{Address: e.Address, MinSeverity: e.MinSeverity, FilterPolicy: severityFilter(e.MinSeverity)})
+	}
+	for _, w := range c.Webhooks {
+		cp.Webhooks = append(cp.Webhooks, Webhook{Webhook: w, Parameter: names.WebhookParameter(c.Name, w.Name)})
 	}
 	return cp, nil
 }
 
-// topics groups the chat and e-mail destinations by minSeverity.
-func topics(acct names.Account, c config.Customer) []ChannelTopic {
-	seen := map[string]bool{}
-	var out []ChannelTopic
-	add := func(kind TargetKind, s severity.Severity) {
-		name := names.Topic(c.Name, string(kind), s)
-		if !seen[name] {
-			seen[name] = true
-			arn := acct.TopicARN(name)
-			out = append(out, ChannelTopic{Topic: Topic{Name: name, ARN: arn, Policy: policy.TopicPolicy(acct, arn, policy.TopicPublishers{})},
-				Kind: kind, MinSeverity: s})
+func chatChannel(acct names.Account, customer, kind, channel string, min severity.Severity, dest string, set func(*ChatChannel)) ChatChannel {
+	topic := names.ChatTopic(customer, kind, channel)
+	ch := ChatChannel{
+		Kind: kind, ConfigurationName: names.ChatConfiguration(acct.Region, customer, kind, channel), MinSeverity: min, Destination: dest,
+		Topic: Topic{Name: topic, ARN: acct.TopicARN(topic), Policy: policy.TopicPolicy(acct, acct.TopicARN(topic), policy.TopicPublishers{})},
+	}
+	set(&ch)
+	return ch
+}
+
+// severityFilter is an e-mail subscription's filter policy: only messages
+// whose severity attribute is min or higher (SNS Developer Guide, "Numeric
+// value matching", with FilterPolicyScope MessageAttributes, the default).
+func severityFilter(min severity.Severity) string {
+	b, _ := json.Marshal(map[string]any{engine.SeverityAttribute: []any{map[string]any{"numeric": []any{">=", int(min)}}}})
+	return string(b)
+}
+
+// deliverRule plans the rule of bus: every source the catalogue's member
+// detectors pin (each an aws.* source no account can put, or the
+// canary's), and aws.events for the members' scheduled heartbeats.
+func deliverRule(acct names.Account, bus, customer string) (DeliverRule, error) {
+	sources := map[string]bool{"aws.events": true}
+	for _, d := range detectors.All() {
+		if d.HubOnly {
+			continue
+		}
+		for _, v := range d.VariantsAtLeast(detectors.Options{}, severity.Informational) {
+			for _, s := range patternSources(v.Pattern) {
+				sources[s] = true
+			}
 		}
 	}
-	for _, s := range c.Slack {
-		add(ChatTopic, s.MinSeverity)
+	var list []string
+	for s := range sources {
+		list = append(list, s)
 	}
-	for _, t := range c.Teams {
-		add(ChatTopic, t.MinSeverity)
+	sort.Strings(list)
+	pattern, err := json.Marshal(map[string]any{"source": list})
+	if err != nil {
+		return DeliverRule{}, fmt.Errorf("marshalling the rule of bus %s: %w", bus, err)
 	}
-	for _, e := range c.Emails {
-		add(EmailTopic, e.MinSeverity)
+	if err := eventbridge.ValidatePattern(pattern); err != nil {
+		return DeliverRule{}, fmt.Errorf("the rule of bus %s: %w", bus, err)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	customerJSON, _ := json.Marshal(customer)
+	return DeliverRule{
+		Name: names.DeliverRule, ARN: acct.RuleARN(bus, names.DeliverRule), Pattern: string(pattern),
+		Input: `{"customer":` + string(customerJSON) + `,"event":<aws.events.event.json>}`,
+	}, nil
+}
+
+// patternSources lists the literal sources a pattern pins, through $or.
+func patternSources(p map[string]any) []string {
+	var out []string
+	if vals, ok := p["source"].([]any); ok {
+		for _, v := range vals {
+			if s, ok := v.(string); ok {
+				out = append(out, s)
+			}
+		}
+	}
+	if ors, ok := p["$or"].([]any); ok {
+		for _, o := range ors {
+			if m, ok := o.(map[string]any); ok {
+				out = append(out, patternSources(m)...)
+			}
+		}
+	}
 	return out
 }
 
-// RuleCount is the number of rules the plan puts on the bus, the number
-// EventBridge's rules-per-bus quota counts.
-func (c *Customer) RuleCount() int {
-	n := len(c.Rules)
-	if c.Heartbeat != nil {
-		n++
+// Destinations lists the customer's destinations as the function reads
+// them.
+func (c *Customer) Destinations() []engine.Destination {
+	var out []engine.Destination
+	for _, ch := range c.Chat {
+		out = append(out, engine.Destination{ID: ch.Destination, Kind: ch.Kind, MinSeverity: ch.MinSeverity, Topic: ch.Topic.ARN})
 	}
-	return n
-}
-
-// AccountName is the display name of account in the customer's list, ""
-// when it has none.
-func (c *Customer) AccountName(account string) string {
-	for _, a := range c.Accounts {
-		if a.ID == account {
-			return a.Name
-		}
+	for _, e := range c.Emails {
+		out = append(out, engine.Destination{ID: "email:" + e.Address, Kind: engine.Email, MinSeverity: e.MinSeverity, Topic: c.EmailTopic.ARN})
 	}
-	return ""
+	for _, w := range c.Webhooks {
+		out = append(out, engine.Destination{ID: "webhook:" + w.Name, Kind: engine.Webhook, MinSeverity: w.MinSeverity,
+			Parameter: w.Parameter, Format: string(w.Format)})
+	}
+	return out
 }

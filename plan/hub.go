@@ -2,18 +2,22 @@
 // everything the stack deploys: every name, ARN, policy document, rule
 // (pattern and name), target and destination of the hub (per customer) and
 // of a member (per region). Building the plan is the validation of every
-// AWS limit the configuration can reach (policy sizes, rules per bus,
-// pattern sizes), so it fails before any resource exists, and each policy
-// document is built exactly once: the components translate the plan into
-// resources, and the offline tool routes events through the same plan.
+// AWS limit the configuration can reach (policy sizes, quotas, name
+// lengths and uniqueness), so it fails before any resource exists, and
+// each policy document is built exactly once: the components translate the
+// plan into resources, the delivery function reads the document the plan
+// makes for it, and the offline tool routes events through the same plan.
 //
 // The package is pure: it never imports the Pulumi SDK.
 package plan
 
 import (
 	"errors"
+	"fmt"
+	"sort"
 
 	"secalerts/config"
+	"secalerts/engine"
 	"secalerts/names"
 	"secalerts/policy"
 )
@@ -22,16 +26,23 @@ import (
 type Hub struct {
 	// Account is the hub account in the hub region.
 	Account names.Account
-	// Key is the customer managed key of the buses, topics and queues.
+	// Key encrypts the customers' buses, archives, topics and webhook
+	// parameters and the function's state.
 	Key Key
+	// OperatorKey encrypts the operator's topic alone, so the operator
+	// hears of failures when the hub key fails.
+	OperatorKey Key
 	// AlarmTopic is the operator's topic; AlarmEmails are subscribed to it.
 	AlarmTopic  Topic
 	AlarmEmails []string
-	// Chatbot is the role and guardrail of every chat channel; nil when no
-	// customer has one.
+	// Chatbot is the role and guardrail of every chat channel and the
+	// region where channel configurations are made; nil when no customer
+	// has one.
 	Chatbot *Chatbot
-	// Heartbeat watches the members' heartbeats; nil when it is off.
-	Heartbeat *Heartbeat
+	// Function is the delivery function.
+	Function Function
+	// BusDLQ takes what any customer bus, or its rule, could not deliver.
+	BusDLQ    Queue
 	Customers []Customer
 	// Archive is the central log archive; nil when the hub keeps none.
 	Archive *Archive
@@ -44,7 +55,7 @@ type Key struct {
 	DeletionWindowDays int
 }
 
-// Topic is an SNS topic encrypted with the hub key.
+// Topic is an SNS topic.
 type Topic struct {
 	Name, ARN string
 	Policy    policy.Document
@@ -58,8 +69,19 @@ type Queue struct {
 	DepthAlarm string
 }
 
+// Depth is the alarm that goes off as soon as one message waits in q, and
+// back to OK once it is empty.
+func (q Queue) Depth(description string) Alarm {
+	return Alarm{Name: q.DepthAlarm, Description: description, Namespace: "AWS/SQS", Metric: "ApproximateNumberOfMessagesVisible",
+		Statistic: "Maximum", Comparison: "GreaterThanThreshold", Missing: "notBreaching",
+		Dimensions: map[string]string{"QueueName": q.Name}, Period: 300, Periods: 1}
+}
+
 // Chatbot is what every AWS Chatbot channel configuration of the hub shares.
 type Chatbot struct {
+	// Region serves the Chatbot API; the hub's topics stay in the hub
+	// region, which a configuration may read from.
+	Region        string
 	RoleName      string
 	Trust         policy.Document
 	Permissions   policy.Document
@@ -71,25 +93,34 @@ type Chatbot struct {
 const hubKey = "secalerts:hub"
 
 // NewHub plans the hub h. Every AWS limit the design meets is checked
-// here, before the first resource: rules per bus and pattern sizes by the
-// customers' rules, the bus policies, the key policy and the archive's
-// policies by building them. The error joins every problem found.
+// here, before the first resource: names unique and within their lengths,
+// quotas, and every policy document within its size. The error joins every
+// problem found.
 func NewHub(h *config.Hub) (*Hub, error) {
 	acct := h.Account()
+	admins := policy.KeyPolicyInput{Administrators: h.KeyAdministrators, AdministratorsMayDisable: h.KeyAdministratorsMayDisable}
 	p := &Hub{
 		Account:     acct,
+		Key:         Key{Alias: names.HubKeyAlias, DeletionWindowDays: h.KeyDeletionWindowDays, Policy: policy.KeyPolicy(acct, admins)},
 		AlarmEmails: h.AlarmEmails,
+		OperatorKey: Key{Alias: names.OperatorKeyAlias, DeletionWindowDays: h.KeyDeletionWindowDays,
+			Policy: policy.OperatorKeyPolicy(acct, policy.OperatorKeyInput{KeyPolicyInput: admins, Events: true,
+				AllowBudgets: h.AllowBudgets, AllowCostAnomaly: h.AllowCostAnomaly})},
 		AlarmTopic: Topic{Name: names.AlarmTopic, ARN: acct.TopicARN(names.AlarmTopic),
-			// Budgets and Cost Anomaly Detection may publish to the
-			// operator's topic when asked, next to the alarms.
+			// The hub's watch over itself (EventBridge rules), its alarms,
+			// and Budgets and Cost Anomaly Detection when asked publish to
+			// the operator's topic; the delivery function through its role.
 			Policy: policy.TopicPolicy(acct, acct.TopicARN(names.AlarmTopic), policy.TopicPublishers{
-				Alarms: true, Budgets: h.AllowBudgets, CostAnomaly: h.AllowCostAnomaly,
+				Events: true, Alarms: true, Budgets: h.AllowBudgets, CostAnomaly: h.AllowCostAnomaly,
 			})},
+		BusDLQ: Queue{Name: names.BusDLQ, ARN: acct.QueueARN(names.BusDLQ), DepthAlarm: names.QueueDepthAlarm(names.BusDLQ),
+			// A bus's own dead-letter queue is sent to with the bus as
+			// source, a rule target's with the rule (EventBridge User
+			// Guide, "Using dead-letter queues"): both by the prefix.
+			Policy: policy.QueuePolicy(acct, acct.QueueARN(names.BusDLQ), []string{
+				acct.EventBusARN(names.Bus("*")), acct.RuleARN(names.Bus("*"), names.DeliverRule), acct.RuleARN("", names.TickRule)})},
 	}
 	var errs []error
-	if h.Heartbeat.Enabled {
-		p.Heartbeat = newHeartbeat(acct, h)
-	}
 	for i, c := range h.Customers {
 		cp, err := newCustomer(acct, h, i, c)
 		if err != nil {
@@ -97,14 +128,20 @@ func NewHub(h *config.Hub) (*Hub, error) {
 			continue
 		}
 		p.Customers = append(p.Customers, cp)
-		if p.Chatbot == nil && len(cp.Slack)+len(cp.Teams) > 0 {
-			p.Chatbot = newChatbot(acct)
+		if p.Chatbot == nil && len(cp.Chat) > 0 {
+			p.Chatbot = &Chatbot{
+				Region: h.ChatbotRegion, RoleName: names.ChatbotRole, Trust: policy.ChatbotTrustPolicy(acct),
+				Permissions: policy.ChatbotNotificationsPolicy(), GuardrailName: names.ChatbotGuardrail, Guardrail: policy.ChatbotGuardrailPolicy(),
+			}
 		}
 	}
-	if p.Heartbeat != nil {
-		p.Heartbeat.finish(acct, p.Customers)
+	errs = append(errs, uniqueNames(p.Customers)...)
+	fn, err := newFunction(acct, h, p)
+	if err != nil {
+		errs = append(errs, err)
 	}
-	p.Key = Key{Alias: names.HubKeyAlias, DeletionWindowDays: h.KeyDeletionWindowDays, Policy: p.keyPolicy(h)}
+	p.Function = fn
+	errs = append(errs, p.checkSizes()...)
 	if h.LogArchive != nil {
 		a, err := newArchive(acct, h)
 		if err != nil {
@@ -118,35 +155,70 @@ func NewHub(h *config.Hub) (*Hub, error) {
 	return p, nil
 }
 
-// keyPolicy lets the hub key serve exactly the planned buses, topics and
-// queues.
-func (p *Hub) keyPolicy(h *config.Hub) policy.Document {
-	var buses, queues []string
-	topics := []string{p.AlarmTopic.ARN}
-	if p.Heartbeat != nil {
-		queues = append(queues, p.Heartbeat.DLQ.ARN)
+// uniqueNames refuses two customers whose resources of one kind would have
+// one name: customer names are unique, but a name built from a customer
+// and a channel could still be another customer's.
+func uniqueNames(customers []Customer) []error {
+	var errs []error
+	owner := map[string]string{}
+	claim := func(kind, name, who string) {
+		key := kind + "\x00" + name
+		if first, ok := owner[key]; ok && first != who {
+			errs = append(errs, fmt.Errorf("%s.customers: %s and %s would both need the %s %q: rename one of them", hubKey, first, who, kind, name))
+			return
+		}
+		owner[key] = who
 	}
-	for _, c := range p.Customers {
-		buses = append(buses, c.Bus.ARN)
-		queues = append(queues, c.DLQ.ARN)
-		for _, t := range c.Topics {
-			topics = append(topics, t.ARN)
+	for _, c := range customers {
+		claim("event bus", c.Bus.Name, c.Name)
+		for _, ch := range c.Chat {
+			claim("SNS topic", ch.Topic.Name, c.Name)
+			claim("Chatbot configuration", ch.ConfigurationName, c.Name)
+		}
+		if c.EmailTopic != nil {
+			claim("SNS topic", c.EmailTopic.Name, c.Name)
+		}
+		for _, w := range c.Webhooks {
+			claim("parameter", w.Parameter, c.Name)
 		}
 	}
-	return policy.KeyPolicy(p.Account, policy.KeyPolicyInput{
-		Administrators: h.KeyAdministrators, EventBusARNs: buses, TopicARNs: topics, QueueARNs: queues,
-		AllowBudgets: h.AllowBudgets, AllowCostAnomaly: h.AllowCostAnomaly,
-	})
+	return errs
 }
 
-// newChatbot plans the role every Chatbot channel uses and the guardrail
-// that caps what channel members can do with it: read-only notification
-// permissions, never the console's AdministratorAccess default.
-func newChatbot(acct names.Account) *Chatbot {
-	return &Chatbot{
-		RoleName: names.ChatbotRole, Trust: policy.ChatbotTrustPolicy(acct), Permissions: policy.ChatbotNotificationsPolicy(),
-		GuardrailName: names.ChatbotGuardrail, Guardrail: policy.ChatbotGuardrailPolicy(),
+// Size limits of the hub's documents (KMS, IAM, Lambda quotas pages).
+const (
+	// maxKeyPolicy is KMS's key policy limit, 32 KB.
+	maxKeyPolicy = 32 * 1024
+	// maxRolePolicy is IAM's limit on a role's inline policies together,
+	// 10,240 characters.
+	maxRolePolicy = 10240
+)
+
+// checkSizes holds every hub-wide document to its AWS limit. They are
+// written so that their size does not grow with customers; this proves it
+// for the configuration at hand.
+func (p *Hub) checkSizes() []error {
+	var errs []error
+	check := func(what string, d policy.Document, limit int) {
+		s, err := d.JSON()
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", what, err))
+			return
+		}
+		if len(s) > limit {
+			errs = append(errs, fmt.Errorf("%s: the %s would be %d characters, over AWS's limit of %d", hubKey, what, len(s), limit))
+		}
 	}
+	check("hub key policy", p.Key.Policy, maxKeyPolicy)
+	check("operator key policy", p.OperatorKey.Policy, maxKeyPolicy)
+	check("delivery function's role policy", p.Function.Permissions(exampleKeyARN(p.Account), exampleKeyARN(p.Account)), maxRolePolicy)
+	return errs
+}
+
+// exampleKeyARN has the length of every KMS key ARN of the account: key
+// IDs are UUIDs.
+func exampleKeyARN(a names.Account) string {
+	return a.ARN("kms", "key/00000000-0000-0000-0000-000000000000")
 }
 
 // Customer returns the plan of the customer called name.
@@ -168,3 +240,17 @@ func (p *Hub) BusARNs() map[string]string {
 	}
 	return out
 }
+
+// CustomerNames lists the customers, sorted.
+func (p *Hub) CustomerNames() []string {
+	var out []string
+	for _, c := range p.Customers {
+		out = append(out, c.Name)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Delivery is the document the delivery function reads: the hub's
+// customers, their accounts and destinations, and the heartbeat settings.
+func (p *Hub) Delivery() *engine.Config { return p.Function.Config }

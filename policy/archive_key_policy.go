@@ -46,7 +46,7 @@ func ArchiveKeyPolicy(a names.Account, in ArchiveInput) (Document, error) {
 
 func archiveKeyPolicy(a names.Account, in ArchiveInput) Document {
 	accounts := sortedUnique(in.Accounts)
-	st := keyOwners(a, in.Administrators)
+	st := keyOwners(a, in.Administrators, true)
 	if len(accounts) > 0 {
 		trails := trailPatterns(a.Partition, accounts)
 		// The encryption context names any trail of the accounts (the

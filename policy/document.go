@@ -181,6 +181,7 @@ func (l *stringList) UnmarshalJSON(b []byte) error {
 // Condition operators and keys this package writes.
 const (
 	opStringEquals = "StringEquals"
+	opStringLike   = "StringLike"
 	opArnLike      = "ArnLike"
 	opArnEquals    = "ArnEquals"
 	opBool         = "Bool"

@@ -1,26 +1,20 @@
 package policy
 
-import "secalerts/names"
+import (
+	"slices"
 
-// KeyPolicyInput says who besides the account may use or manage the key.
+	"secalerts/names"
+)
+
+// KeyPolicyInput says who besides the account may use or manage the hub
+// key.
 type KeyPolicyInput struct {
 	// Administrators are IAM principal ARNs that manage the key but can never
 	// use it to encrypt or decrypt.
 	Administrators []string
-	// EventBusARNs are the custom event buses encrypted with this key.
-	EventBusARNs []string
-	// AllowBudgets and AllowCostAnomaly let AWS Budgets and Cost Anomaly
-	// Detection publish to topics encrypted with this key, so cost alerts
-	// can share the operator's topic.
-	AllowBudgets, AllowCostAnomaly bool
-	// AllowArchives adds what an archive of one of EventBusARNs needs when the
-	// archive itself is given this key (kms:ReEncrypt*). Archives left on the
-	// AWS owned key need nothing here.
-	AllowArchives bool
-	// TopicARNs and QueueARNs narrow the service statements to these topics
-	// and queues through their encryption context. Empty means every topic
-	// (queue) of this account in this region.
-	TopicARNs, QueueARNs []string
+	// AdministratorsMayDisable lets them disable the key and schedule its
+	// deletion too; without it only the account (its IAM policies) can.
+	AdministratorsMayDisable bool
 }
 
 // Statement ids of the key policy, stable so reviewers can diff them.
@@ -31,7 +25,6 @@ const (
 	sidEventsBuses      = "EventBridgeEncryptEventBuses"
 	sidEventsArchives   = "EventBridgeEncryptArchives"
 	sidEventsTopics     = "EventBridgePublishToEncryptedTopics"
-	sidEventsQueues     = "EventBridgeSendToEncryptedQueues"
 	sidAlarmsTopics     = "CloudWatchAlarmsPublishToEncryptedTopics"
 	sidBudgetsTopics    = "BudgetsPublishToEncryptedTopics"
 	sidCostAnomalyTopic = "CostAnomalyDetectionPublishToEncryptedTopics"
@@ -64,6 +57,24 @@ var keyAdminActions = []string{
 	"kms:UpdateKeyDescription",
 }
 
+// keyDisableActions stop a key from working. A key administrator who can
+// disable the hub key silences every alert, alarm and report at once, so
+// they are only granted when the configuration says so.
+var keyDisableActions = []string{"kms:DisableKey", "kms:ScheduleKeyDeletion"}
+
+func adminActions(mayDisable bool) []string {
+	if mayDisable {
+		return keyAdminActions
+	}
+	var out []string
+	for _, a := range keyAdminActions {
+		if !slices.Contains(keyDisableActions, a) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
 // Encryption-context keys the services set on every KMS call they make for
 // a resource, which bind a statement to this account's resources.
 const (
@@ -74,8 +85,6 @@ const (
 	// condition on this key (e.g. GameLift FlexMatch "Set up an SNS topic
 	// with server-side encryption").
 	ctxSNSTopic = "kms:EncryptionContext:aws:sns:topicArn"
-	// SQS Developer Guide, server-side encryption: the queue ARN.
-	ctxSQSQueue = "kms:EncryptionContext:aws:sqs:arn"
 )
 
 // keyOwners are the statements every secalerts key starts with: the
@@ -83,7 +92,7 @@ const (
 // without the account principal no IAM policy can grant use of the key,
 // and a key whose only administrators are deleted becomes unmanageable),
 // and administrators may manage it, never use it.
-func keyOwners(a names.Account, administrators []string) []Statement {
+func keyOwners(a names.Account, administrators []string, mayDisable bool) []Statement {
 	st := []Statement{{
 		Sid:       sidKeyRoot,
 		Effect:    Allow,
@@ -96,101 +105,79 @@ func keyOwners(a names.Account, administrators []string) []Statement {
 			Sid:       sidKeyAdmins,
 			Effect:    Allow,
 			Principal: Principal{AWS: admins},
-			Action:    keyAdminActions,
+			Action:    adminActions(mayDisable),
 			Resource:  []string{"*"},
 		})
 	}
 	return st
 }
 
-// KeyPolicy builds the policy of the customer managed key that encrypts the
-// event buses, topics and dead-letter queues of account a. The AWS managed
-// alias/aws/sns key cannot be used: its policy cannot be edited to admit
-// EventBridge.
+// KeyPolicy builds the policy of the hub key, which encrypts the customer
+// buses and their archives, the customers' topics, the delivery
+// function's state table and the webhook parameters. The services other
+// than EventBridge use it on behalf of the delivery function (its role's
+// kms:ViaService grants), so only EventBridge is named here, and by the
+// secalerts- prefix of the buses rather than by each bus: the policy stays
+// the same size for 3 customers or 3,000, well under KMS's 32 KB.
 func KeyPolicy(a names.Account, in KeyPolicyInput) Document {
-	topics := orDefault(in.TopicARNs, a.ARN("sns", "*"))
-	queues := orDefault(in.QueueARNs, a.ARN("sqs", "*"))
-
-	st := keyOwners(a, in.Administrators)
-
-	if buses := sortedUnique(in.EventBusARNs); len(buses) > 0 {
-		// EventBridge User Guide, "Authorizing EventBridge to use a customer
-		// managed key": DescribeKey validates the key when a bus is created
-		// or updated. It carries no encryption context, so the account is
-		// the only narrowing available.
-		st = append(st, Statement{
-			Sid:       sidEventsDescribe,
-			Effect:    Allow,
-			Principal: Principal{Service: []string{"events.amazonaws.com"}},
-			Action:    []string{"kms:DescribeKey"},
-			Resource:  []string{"*"},
-			Condition: sourceAccount(a),
-		})
-		// Same page, "Security when using customer managed keys for
-		// EventBridge encryption": the documented example conditions on
-		// aws:SourceAccount, aws:SourceArn (the bus) and the bus encryption
-		// context together.
-		c := sourceAccount(a).
-			add(opStringEquals, ctxEventBus, buses...).
-			add(opArnEquals, keySourceArn, buses...)
-		st = append(st, Statement{
-			Sid:       sidEventsBuses,
-			Effect:    Allow,
-			Principal: Principal{Service: []string{"events.amazonaws.com"}},
-			Action:    []string{"kms:Decrypt", "kms:GenerateDataKey"},
-			Resource:  []string{"*"},
-			Condition: c,
-		})
-		if in.AllowArchives {
-			// EventBridge User Guide, "Encrypting EventBridge archives with
-			// AWS KMS keys" -> key policy for archives: DescribeKey,
-			// GenerateDataKey, Decrypt, ReEncrypt*, conditioned on the bus
-			// encryption context only.
-			st = append(st, Statement{
-				Sid:       sidEventsArchives,
-				Effect:    Allow,
-				Principal: Principal{Service: []string{"events.amazonaws.com"}},
-				Action:    []string{"kms:Decrypt", "kms:GenerateDataKey", "kms:ReEncrypt*"},
-				Resource:  []string{"*"},
-				Condition: Conditions{}.add(opStringEquals, ctxEventBus, buses...),
-			})
-		}
-	}
-
-	// SNS Developer Guide, "Managing Amazon SNS encryption keys" ->
-	// compatibility between event sources from AWS services and encrypted
-	// topics: the source needs kms:GenerateDataKey* and kms:Decrypt, and
-	// aws:SourceAccount / aws:SourceArn are NOT supported in the KMS policy
-	// for EventBridge-to-encrypted topics (delivery would fail silently). The
-	// topic encryption context narrows the statement to this account's
-	// topics; the topic policy carries the source conditions. kms:ViaService
-	// is left out: the docs do not say EventBridge's requests carry it, and a
-	// wrong guess would drop every alert.
+	st := keyOwners(a, in.Administrators, in.AdministratorsMayDisable)
+	buses := a.EventBusARN(names.Bus("*"))
+	// EventBridge User Guide, "Authorizing EventBridge to use a customer
+	// managed key": DescribeKey validates the key when a bus is created or
+	// updated. It carries no encryption context, so the account is the only
+	// narrowing available.
 	st = append(st, Statement{
-		Sid:       sidEventsTopics,
+		Sid:       sidEventsDescribe,
 		Effect:    Allow,
 		Principal: Principal{Service: []string{"events.amazonaws.com"}},
-		Action:    []string{"kms:Decrypt", "kms:GenerateDataKey*"},
+		Action:    []string{"kms:DescribeKey"},
 		Resource:  []string{"*"},
-		Condition: Conditions{}.add(opArnLike, ctxSNSTopic, topics...),
+		Condition: sourceAccount(a),
 	})
-
-	// SQS Developer Guide, "Enable compatibility between AWS services such as
-	// Amazon EventBridge and encrypted queues": GenerateDataKey and Decrypt
-	// for the events principal, with the source conditions. rule/* covers
-	// rule targets' dead-letter queues; event-bus/* a bus's own dead-letter
-	// queue, whose sends carry the bus ARN as source.
+	// Same page, "Security when using customer managed keys for
+	// EventBridge encryption": the documented example conditions on
+	// aws:SourceAccount, aws:SourceArn (the bus) and the bus encryption
+	// context together; the Like forms take the prefix.
 	st = append(st, Statement{
-		Sid:       sidEventsQueues,
+		Sid:       sidEventsBuses,
 		Effect:    Allow,
 		Principal: Principal{Service: []string{"events.amazonaws.com"}},
-		Action:    []string{"kms:Decrypt", "kms:GenerateDataKey*"},
+		Action:    []string{"kms:Decrypt", "kms:GenerateDataKey"},
 		Resource:  []string{"*"},
-		Condition: sourceAccount(a).
-			add(opArnLike, keySourceArn, a.RuleARN("", "*"), a.EventBusARN("*")).
-			add(opArnLike, ctxSQSQueue, queues...),
+		Condition: sourceAccount(a).add(opStringLike, ctxEventBus, buses).add(opArnLike, keySourceArn, buses),
 	})
+	// EventBridge User Guide, "Encrypting EventBridge archives with AWS KMS
+	// keys" -> key policy for archives: Decrypt, GenerateDataKey and
+	// ReEncrypt*, conditioned on the bus encryption context.
+	st = append(st, Statement{
+		Sid:       sidEventsArchives,
+		Effect:    Allow,
+		Principal: Principal{Service: []string{"events.amazonaws.com"}},
+		Action:    []string{"kms:Decrypt", "kms:GenerateDataKey", "kms:ReEncrypt*"},
+		Resource:  []string{"*"},
+		Condition: sourceAccount(a).add(opStringLike, ctxEventBus, buses),
+	})
+	return Document{Version: Version, Statement: st}
+}
 
+// OperatorKeyInput says who may publish to the operator's topic.
+type OperatorKeyInput struct {
+	KeyPolicyInput
+	// Events lets this account's EventBridge rules publish: the hub's
+	// watch over itself reports there without the delivery function.
+	Events                         bool
+	AllowBudgets, AllowCostAnomaly bool
+}
+
+// OperatorKeyPolicy builds the policy of the operator topic's own key: the
+// operator hears of the pipeline's failures even when the hub key is
+// disabled or deleted. CloudWatch alarms publish to it, and Budgets and
+// Cost Anomaly Detection when asked; the delivery function through its
+// role (kms:ViaService sns). The AWS managed alias/aws/sns key cannot be
+// used: its policy cannot be edited to admit these services.
+func OperatorKeyPolicy(a names.Account, in OperatorKeyInput) Document {
+	st := keyOwners(a, in.Administrators, in.AdministratorsMayDisable)
+	topic := a.TopicARN(names.AlarmTopic)
 	// CloudWatch User Guide, "Using Amazon CloudWatch alarms" -> encrypted
 	// SNS topic: cloudwatch.amazonaws.com needs GenerateDataKey* and Decrypt;
 	// CloudWatch's confused-deputy guidance uses aws:SourceArn of the alarm
@@ -202,10 +189,27 @@ func KeyPolicy(a names.Account, in KeyPolicyInput) Document {
 		Action:    []string{"kms:Decrypt", "kms:GenerateDataKey*"},
 		Resource:  []string{"*"},
 		Condition: sourceAccount(a).
-			add(opArnLike, keySourceArn, a.ARN("cloudwatch", "alarm:*")).
-			add(opArnLike, ctxSNSTopic, topics...),
+			add(opArnLike, keySourceArn, a.AlarmARN("*")).
+			add(opArnLike, ctxSNSTopic, topic),
 	})
-
+	if in.Events {
+		// SNS Developer Guide, "Managing Amazon SNS encryption keys" ->
+		// compatibility between event sources from AWS services and
+		// encrypted topics: the source needs kms:GenerateDataKey* and
+		// kms:Decrypt, and aws:SourceAccount / aws:SourceArn are NOT
+		// supported in the KMS policy for EventBridge-to-encrypted topics
+		// (delivery would fail silently). The topic encryption context
+		// narrows the statement; the topic policy carries the source
+		// conditions.
+		st = append(st, Statement{
+			Sid:       sidEventsTopics,
+			Effect:    Allow,
+			Principal: Principal{Service: []string{"events.amazonaws.com"}},
+			Action:    []string{"kms:Decrypt", "kms:GenerateDataKey*"},
+			Resource:  []string{"*"},
+			Condition: Conditions{}.add(opArnLike, ctxSNSTopic, topic),
+		})
+	}
 	if in.AllowBudgets {
 		// Cost Management User Guide, "Creating an Amazon SNS topic for budget
 		// notifications": aws:SourceAccount and ArnLike aws:SourceArn
@@ -218,7 +222,7 @@ func KeyPolicy(a names.Account, in KeyPolicyInput) Document {
 			Resource:  []string{"*"},
 			Condition: sourceAccount(a).
 				add(opArnLike, keySourceArn, budgetsSourceARN(a)).
-				add(opArnLike, ctxSNSTopic, topics...),
+				add(opArnLike, ctxSNSTopic, topic),
 		})
 	}
 	if in.AllowCostAnomaly {
@@ -231,7 +235,7 @@ func KeyPolicy(a names.Account, in KeyPolicyInput) Document {
 			Principal: Principal{Service: []string{"costalerts.amazonaws.com"}},
 			Action:    []string{"kms:Decrypt", "kms:GenerateDataKey*"},
 			Resource:  []string{"*"},
-			Condition: sourceAccount(a).add(opArnLike, ctxSNSTopic, topics...),
+			Condition: sourceAccount(a).add(opArnLike, ctxSNSTopic, topic),
 		})
 	}
 	return Document{Version: Version, Statement: st}
@@ -241,11 +245,4 @@ func KeyPolicy(a names.Account, in KeyPolicyInput) Document {
 // region.
 func budgetsSourceARN(a names.Account) string {
 	return a.GlobalARN("budgets", "*")
-}
-
-func orDefault(list []string, def string) []string {
-	if l := sortedUnique(list); len(l) > 0 {
-		return l
-	}
-	return []string{def}
 }

@@ -2,10 +2,11 @@ package policy
 
 import "secalerts/names"
 
-// TopicPublishers says which services, besides this account's EventBridge
-// rules, may publish to a topic.
+// TopicPublishers says which services may publish to a topic, besides the
+// identities of the account its own IAM policies allow (the delivery
+// function).
 type TopicPublishers struct {
-	Alarms, Budgets, CostAnomaly bool
+	Events, Alarms, Budgets, CostAnomaly bool
 }
 
 // Statement ids of the topic policy.
@@ -32,9 +33,9 @@ var topicOwnerActions = []string{
 	"sns:Subscribe",
 }
 
-// TopicPolicy lets this account's EventBridge rules publish to topicARN,
-// and the optional publishers p names: its CloudWatch alarms, Budgets or
-// Cost Anomaly Detection.
+// TopicPolicy lets the publishers p names publish to topicARN: this
+// account's EventBridge rules, CloudWatch alarms, Budgets or Cost Anomaly
+// Detection.
 func TopicPolicy(a names.Account, topicARN string, p TopicPublishers) Document {
 	publish := func(sid, service string, c Conditions) Statement {
 		return Statement{
@@ -52,19 +53,19 @@ func TopicPolicy(a names.Account, topicARN string, p TopicPublishers) Document {
 		Principal: Principal{AWS: []string{a.RootARN()}},
 		Action:    topicOwnerActions,
 		Resource:  []string{topicARN},
-	},
+	}}
+	if p.Events {
 		// EventBridge User Guide, "Using resource-based policies for Amazon
 		// EventBridge" -> Amazon SNS permissions: aws:SourceArn is the rule
 		// that sends the event, aws:SourceAccount the account it is in.
-		// rule/* also matches rules of custom buses (rule/<bus>/<rule>).
-		publish(sidTopicEvents, "events.amazonaws.com",
-			sourceAccount(a).add(opArnLike, keySourceArn, a.ARN("events", "rule/*"))),
+		st = append(st, publish(sidTopicEvents, "events.amazonaws.com",
+			sourceAccount(a).add(opArnLike, keySourceArn, a.RuleARN("", "*"))))
 	}
 	if p.Alarms {
 		// CloudWatch User Guide, confused-deputy prevention for alarm
 		// actions: the alarm ARN and the account.
 		st = append(st, publish(sidTopicAlarms, "cloudwatch.amazonaws.com",
-			sourceAccount(a).add(opArnLike, keySourceArn, a.ARN("cloudwatch", "alarm:*"))))
+			sourceAccount(a).add(opArnLike, keySourceArn, a.AlarmARN("*"))))
 	}
 	if p.Budgets {
 		// Cost Management User Guide, "Creating an Amazon SNS topic for

@@ -42,3 +42,21 @@ func Parse(label string) (Severity, error) {
 	}
 	return 0, fmt.Errorf("unknown severity %q: valid are %s", label, strings.Join(names[:], ", "))
 }
+
+// MarshalText writes the label, so documents read like the config.
+func (s Severity) MarshalText() ([]byte, error) {
+	if s < Informational || s > Critical {
+		return nil, fmt.Errorf("marshalling %s: not a severity", s)
+	}
+	return []byte(s.String()), nil
+}
+
+// UnmarshalText reads a label.
+func (s *Severity) UnmarshalText(b []byte) error {
+	v, err := Parse(string(b))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}

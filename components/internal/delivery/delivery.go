@@ -1,11 +1,13 @@
-// Package delivery holds what the hub's and the members' EventBridge
-// targets share so that nothing is lost silently: the retry budget, the
-// dead-letter queue's retention and the alarm on its depth.
+// Package delivery holds what the hub's and the members' resources share so
+// that nothing is lost silently: the retry budget of EventBridge targets,
+// the dead-letter queues' retention and the alarms the plans describe.
 package delivery
 
 import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"secalerts/plan"
 )
 
 // DLQRetentionSeconds is SQS's maximum, 14 days, to give the operator time
@@ -22,23 +24,22 @@ func RetryPolicy() *cloudwatch.EventTargetRetryPolicyArgs {
 	}
 }
 
-// QueueDepthAlarm goes to ALARM as soon as one message waits in the
-// dead-letter queue named queue, and back to OK once it is empty; actions
-// (none on members, whose alarm state change is itself a forwarded event)
-// are notified of both.
-func QueueDepthAlarm(alarm, queue, description string, actions pulumi.Array) *cloudwatch.MetricAlarmArgs {
+// MetricAlarm is the alarm a plan describes; actions (none on members,
+// whose alarm state change is itself a forwarded event) are notified of
+// ALARM and of OK.
+func MetricAlarm(a plan.Alarm, actions pulumi.Array) *cloudwatch.MetricAlarmArgs {
 	args := &cloudwatch.MetricAlarmArgs{
-		Name:               pulumi.String(alarm),
-		AlarmDescription:   pulumi.String(description),
-		Namespace:          pulumi.String("AWS/SQS"),
-		MetricName:         pulumi.String("ApproximateNumberOfMessagesVisible"),
-		Dimensions:         pulumi.StringMap{"QueueName": pulumi.String(queue)},
-		Statistic:          pulumi.String("Maximum"),
-		Period:             pulumi.Int(300),
-		EvaluationPeriods:  pulumi.Int(1),
-		Threshold:          pulumi.Float64(0),
-		ComparisonOperator: pulumi.String("GreaterThanThreshold"),
-		TreatMissingData:   pulumi.String("notBreaching"),
+		Name:               pulumi.String(a.Name),
+		AlarmDescription:   pulumi.String("secalerts: " + a.Description),
+		Namespace:          pulumi.String(a.Namespace),
+		MetricName:         pulumi.String(a.Metric),
+		Dimensions:         pulumi.ToStringMap(a.Dimensions),
+		Statistic:          pulumi.String(a.Statistic),
+		Period:             pulumi.Int(a.Period),
+		EvaluationPeriods:  pulumi.Int(a.Periods),
+		Threshold:          pulumi.Float64(a.Threshold),
+		ComparisonOperator: pulumi.String(a.Comparison),
+		TreatMissingData:   pulumi.String(a.Missing),
 	}
 	if len(actions) > 0 {
 		args.AlarmActions, args.OkActions = actions, actions

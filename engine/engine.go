@@ -1,0 +1,370 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	"secalerts/detectors"
+	"secalerts/eventbridge"
+	"secalerts/render"
+	"secalerts/severity"
+)
+
+// Sender delivers rendered messages.
+type Sender interface {
+	// Publish puts a message on an SNS topic. subject is the e-mail
+	// subject ("" for chat); attrs become Number message attributes, which
+	// e-mail subscriptions filter on.
+	Publish(ctx context.Context, topic, subject string, body []byte, attrs map[string]int) error
+	// Post sends a webhook's body to the URL its parameter holds.
+	Post(ctx context.Context, parameter string, body []byte) error
+}
+
+// Metrics counts what the engine does, per customer.
+type Metrics interface {
+	Count(customer, metric string, n int)
+}
+
+// Names of the metrics the engine counts.
+const (
+	MetricDelivered = "Delivered"
+	MetricFailed    = "DeliveryFailed"
+	MetricDuplicate = "Duplicate"
+	MetricDropped   = "Dropped"
+)
+
+type noMetrics struct{}
+
+func (noMetrics) Count(string, string, int) {}
+
+// Options are the engine's stores and senders.
+type Options struct {
+	Store   Store
+	Sender  Sender
+	Metrics Metrics
+	// Now is the clock; nil is time.Now.
+	Now func() time.Time
+}
+
+// Engine decides and delivers. It is safe for concurrent use.
+type Engine struct {
+	cfg     *Config
+	store   Store
+	out     Sender
+	metrics Metrics
+	now     func() time.Time
+	// catalogue matches what members forward; reports matches what the hub
+	// itself reports (hub-only detectors). refs maps a matcher ID to its
+	// detector and variant.
+	catalogue, reports *eventbridge.Matcher
+	refs               map[string]variantRef
+}
+
+type variantRef struct {
+	detector detectors.Detector
+	variant  detectors.Variant
+}
+
+// New prepares an engine for cfg.
+func New(cfg *Config, o Options) (*Engine, error) {
+	if cfg == nil || o.Store == nil || o.Sender == nil {
+		return nil, errors.New("creating the delivery engine: a config, a store and a sender are required")
+	}
+	e := &Engine{cfg: cfg, store: o.Store, out: o.Sender, metrics: o.Metrics, now: o.Now,
+		catalogue: eventbridge.NewMatcher(), reports: eventbridge.NewMatcher(), refs: map[string]variantRef{}}
+	if e.metrics == nil {
+		e.metrics = noMetrics{}
+	}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	// The hub matches with the catalogue's default options: a member's
+	// options (Config rule names) only narrow what it forwards.
+	for _, d := range detectors.All() {
+		m := e.catalogue
+		if d.HubOnly {
+			m = e.reports
+		}
+		for i, v := range d.VariantsAtLeast(detectors.Options{}, severity.Informational) {
+			id := d.ID + "/" + strconv.Itoa(i)
+			pattern, err := json.Marshal(v.Pattern)
+			if err != nil {
+				return nil, fmt.Errorf("creating the delivery engine: pattern of %s/%s: %w", d.ID, v.Name, err)
+			}
+			if err := m.Add(id, pattern); err != nil {
+				return nil, fmt.Errorf("creating the delivery engine: %w", err)
+			}
+			e.refs[id] = variantRef{detector: d, variant: v}
+		}
+	}
+	return e, nil
+}
+
+// Input is what the function receives from a customer bus: the rule's input
+// transformer writes the customer's name beside the untouched event.
+type Input struct {
+	Customer string          `json:"customer"`
+	Event    json.RawMessage `json:"event"`
+}
+
+// envelope is the part of an event the engine decides on.
+type envelope struct {
+	ID         string   `json:"id"`
+	Account    string   `json:"account"`
+	Region     string   `json:"region"`
+	Source     string   `json:"source"`
+	DetailType string   `json:"detail-type"`
+	Time       string   `json:"time"`
+	Resources  []string `json:"resources"`
+}
+
+func readEnvelope(event []byte) (envelope, error) {
+	var env envelope
+	if err := json.Unmarshal(event, &env); err != nil {
+		return env, fmt.Errorf("not an EventBridge event: %w", err)
+	}
+	if env.ID == "" || env.Source == "" || env.DetailType == "" || env.Account == "" || env.Region == "" {
+		return env, errors.New("not an EventBridge event: id, source, detail-type, account and region are required")
+	}
+	return env, nil
+}
+
+// Decision is who gets an event, and as what.
+type Decision struct {
+	Customer *Customer
+	// Detector and Variant name the alert: the highest severity that
+	// matches. Zero when nothing matched.
+	Detector detectors.Detector
+	Variant  detectors.Variant
+	// Destinations are the customer's destinations whose minimum severity
+	// the alert reaches; Operator is true for the hub's own reports, which
+	// the operator hears of too.
+	Destinations []*Destination
+	Operator     bool
+	// Dropped says why nothing is delivered.
+	Dropped string
+	// Heartbeat is the member rule whose scheduled event this is: it is
+	// recorded, never delivered.
+	Heartbeat *Heartbeat
+}
+
+// Alerting reports whether the decision delivers anything.
+func (d Decision) Alerting() bool { return len(d.Destinations) > 0 || d.Operator }
+
+// Decide decides what happens to an event a member forwarded to customer's
+// bus. It reads no state and sends nothing: replay and forecast call it as
+// the function does.
+func (e *Engine) Decide(customer string, event []byte) (Decision, error) {
+	return e.decide(customer, event, false)
+}
+
+func (e *Engine) decide(customer string, event []byte, fromHub bool) (Decision, error) {
+	var d Decision
+	c := e.cfg.customer(customer)
+	if c == nil {
+		return d, fmt.Errorf("no customer %q in the delivery plan", customer)
+	}
+	d.Customer = c
+	env, err := readEnvelope(event)
+	if err != nil {
+		return d, err
+	}
+	if !fromHub {
+		if hb, ok := heartbeatOf(env); ok {
+			if !c.admits(env.Account) {
+				d.Dropped = fmt.Sprintf("a heartbeat of account %s, which is not one of customer %s's accounts", env.Account, c.Name)
+				return d, nil
+			}
+			d.Heartbeat = &hb
+			return d, nil
+		}
+		// Every account a customer lists is pinned here, as AWS advises
+		// for rules that receive other accounts' events; the bus policy
+		// checked an organization's membership.
+		if !c.admits(env.Account) {
+			d.Dropped = fmt.Sprintf("account %s is not one of customer %s's accounts", env.Account, c.Name)
+			return d, nil
+		}
+	}
+	m := e.catalogue
+	if fromHub {
+		m = e.reports
+	}
+	ids, err := m.Match(event)
+	if err != nil {
+		return d, err
+	}
+	found := false
+	for _, id := range ids {
+		ref := e.refs[id]
+		if !found || ref.variant.Severity > d.Variant.Severity ||
+			(ref.variant.Severity == d.Variant.Severity && ref.detector.ID < d.Detector.ID) {
+			d.Detector, d.Variant, found = ref.detector, ref.variant, true
+		}
+	}
+	if !found {
+		d.Dropped = "no detector of the catalogue matches it"
+		return d, nil
+	}
+	for i := range c.Destinations {
+		if c.Destinations[i].MinSeverity <= d.Variant.Severity {
+			d.Destinations = append(d.Destinations, &c.Destinations[i])
+		}
+	}
+	d.Operator = fromHub && e.cfg.Hub.OperatorTopic != ""
+	if !d.Alerting() {
+		d.Dropped = fmt.Sprintf("no destination of customer %s takes %s", c.Name, d.Variant.Severity)
+	}
+	return d, nil
+}
+
+// Delivery is one message sent, or that would have been.
+type Delivery struct {
+	// Destination is the destination's ID, or "operator" for the
+	// operator's topic.
+	Destination string
+	Subject     string
+	Body        []byte
+	// Duplicate is true when an earlier delivery of the same event to the
+	// same destination had already sent it: nothing was sent again.
+	Duplicate bool
+}
+
+// Outcome is what the engine did with one event.
+type Outcome struct {
+	Decision
+	Deliveries []Delivery
+}
+
+// Handle decides and delivers one event of a customer bus. Deliveries that
+// fail are returned as an error after every other destination was tried;
+// the ones that succeeded are remembered, so the retry sends only what is
+// missing.
+func (e *Engine) Handle(ctx context.Context, in Input) (Outcome, error) {
+	d, err := e.decide(in.Customer, in.Event, false)
+	if err != nil {
+		return Outcome{Decision: d}, err
+	}
+	if d.Heartbeat != nil {
+		return Outcome{Decision: d}, e.recordHeartbeat(ctx, d.Customer, *d.Heartbeat)
+	}
+	return e.deliver(ctx, d, in.Event)
+}
+
+// Report delivers an event the hub itself makes about a member of
+// customer (a silence): its customer's destinations and the operator hear
+// of it. Replay calls it for the hub's own events.
+func (e *Engine) Report(ctx context.Context, customer string, event []byte) (Outcome, error) {
+	d, err := e.decide(customer, event, true)
+	if err != nil {
+		return Outcome{Decision: d}, err
+	}
+	return e.deliver(ctx, d, event)
+}
+
+// operatorID names the operator's topic among deliveries.
+const operatorID = "operator"
+
+// sendUnit is one send: a topic publish or a webhook call, standing for
+// one or more destinations (every address of an e-mail topic).
+type sendUnit struct {
+	id           string
+	destinations []string
+	format       render.Format
+	topic        string
+	parameter    string
+	attrs        map[string]int
+}
+
+func (e *Engine) deliver(ctx context.Context, d Decision, event []byte) (Outcome, error) {
+	out := Outcome{Decision: d}
+	if !d.Alerting() {
+		if d.Dropped != "" {
+			e.metrics.Count(d.Customer.Name, MetricDropped, 1)
+		}
+		return out, nil
+	}
+	msg, err := e.message(d, event)
+	if err != nil {
+		return out, err
+	}
+	env, _ := readEnvelope(event)
+	var errs []error
+	for _, u := range units(d, e.cfg.Hub.OperatorTopic) {
+		rendered, err := render.Render(u.format, msg)
+		if err != nil {
+			return out, fmt.Errorf("rendering %s for %s: %w", d.Detector.ID, u.id, err)
+		}
+		dup, err := e.sendOnce(ctx, d.Customer.Name, env.ID, u, rendered)
+		if err != nil {
+			errs = append(errs, err)
+			e.metrics.Count(d.Customer.Name, MetricFailed, 1)
+			continue
+		}
+		metric := MetricDelivered
+		if dup {
+			metric = MetricDuplicate
+		}
+		e.metrics.Count(d.Customer.Name, metric, 1)
+		for _, dest := range u.destinations {
+			out.Deliveries = append(out.Deliveries, Delivery{Destination: dest, Subject: rendered.Subject, Body: rendered.Body, Duplicate: dup})
+		}
+	}
+	sort.SliceStable(out.Deliveries, func(i, j int) bool { return out.Deliveries[i].Destination < out.Deliveries[j].Destination })
+	return out, errors.Join(errs...)
+}
+
+// units groups the destinations of a decision into sends: one publish per
+// topic (every e-mail address of a customer shares its topic, and each
+// subscription filters on the severity attribute), one call per webhook.
+func units(d Decision, operatorTopic string) []sendUnit {
+	var out []sendUnit
+	byTopic := map[string]int{}
+	sev := int(d.Variant.Severity)
+	for _, dest := range d.Destinations {
+		switch dest.Kind {
+		case Webhook:
+			f := render.FormatJSON
+			if dest.Format == "slack" {
+				f = render.FormatSlack
+			}
+			out = append(out, sendUnit{id: dest.ID, destinations: []string{dest.ID}, format: f, parameter: dest.Parameter})
+		default:
+			if i, ok := byTopic[dest.Topic]; ok {
+				out[i].destinations = append(out[i].destinations, dest.ID)
+				continue
+			}
+			f := render.FormatChatbot
+			var attrs map[string]int
+			if dest.Kind == Email {
+				f, attrs = render.FormatEmail, map[string]int{SeverityAttribute: sev}
+			}
+			byTopic[dest.Topic] = len(out)
+			out = append(out, sendUnit{id: dest.Topic, destinations: []string{dest.ID}, format: f, topic: dest.Topic, attrs: attrs})
+		}
+	}
+	if d.Operator {
+		out = append(out, sendUnit{id: operatorID, destinations: []string{operatorID}, format: render.FormatEmail, topic: operatorTopic})
+	}
+	return out
+}
+
+// SeverityAttribute is the message attribute e-mail subscriptions filter
+// on: the alert's severity as a number, INFORMATIONAL 0 to CRITICAL 4.
+const SeverityAttribute = "severity"
+
+// message renders the decision's alert as a format-independent message.
+func (e *Engine) message(d Decision, event []byte) (render.Message, error) {
+	x, err := render.Extract(d.Detector, d.Variant, event)
+	if err != nil {
+		return render.Message{}, err
+	}
+	return render.FromEvent(x, render.Context{
+		Customer: d.Customer.Name, AccountName: d.Customer.accountName(x.Account), ThreadID: threadID(d.Detector.ID, event),
+	}), nil
+}
