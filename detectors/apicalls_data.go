@@ -109,7 +109,7 @@ var s3BucketPolicyChangesDetector = Detector{
 		Fields: apiCallFields(
 			Field{Label: "Bucket", Value: "<bucket>"},
 		),
-		ConsoleURL: "https://s3.console.aws.amazon.com/s3/buckets/<bucket>?region=<region>&tab=permissions",
+		ConsoleURL: "https://<region>.console.aws.amazon.com/s3/buckets/<bucket>?region=<region>&tab=permissions",
 		NextSteps: []string{
 			"Open the bucket's Permissions tab: check Block Public Access, the bucket policy and ACLs; IAM Access Analyzer shows whether the bucket is now shared outside the account.",
 			confirmCaller,

@@ -49,11 +49,17 @@ var securityHubDetector = Detector{
 			"workflowStatus":   "$.detail.findings[0].Workflow.Status",
 			"generatorId":      "$.detail.findings[0].GeneratorId",
 			"remediationUrl":   "$.detail.findings[0].Remediation.Recommendation.Url",
+			// A Security Hub administrator account receives its members'
+			// findings: the event's account is the administrator's, the
+			// finding's AwsAccountId the one it is about (ASFF
+			// AwsAccountId).
+			"awsAccountId": "$.detail.findings[0].AwsAccountId",
 		},
-		Title:   "Security Hub <severityLabel>: <title>",
-		Summary: "<product> reported a finding in account <account> (<region>): <description>",
+		AboutAccount: "awsAccountId",
+		Title:        "Security Hub <severityLabel>: <title>",
+		Summary:      "<product> reported a finding in account <awsAccountId> (<region>): <description>",
 		Fields: []Field{
-			{Label: "Account", Value: "<account>"},
+			{Label: "Account", Value: "<awsAccountId>"},
 			{Label: "Region", Value: "<region>"},
 			{Label: "Resource", Value: "<resourceType> <resourceId>"},
 			{Label: "Product", Value: "<product>"},
@@ -64,7 +70,7 @@ var securityHubDetector = Detector{
 		},
 		ConsoleURL: "https://<region>.console.aws.amazon.com/securityhub/home?region=<region>#/findings",
 		NextSteps: []string{
-			"Open the finding in Security Hub (account <account>, <region>) and confirm whether the resource is really exposed.",
+			"Open the finding in Security Hub (account <awsAccountId>, <region>) and confirm whether the resource is really exposed.",
 			"Follow the remediation guidance: <remediationUrl>",
 			"If the risk is accepted, set the finding's workflow status to SUPPRESSED so it stops alerting; once fixed, Security Hub archives or resolves it.",
 		},

@@ -105,6 +105,21 @@ func New(cfg *Config, o Options) (*Engine, error) {
 	return e, nil
 }
 
+// Patterns are every event pattern the engine matches, and one naming the
+// envelope fields it reads: what an event may be cut down to (forecast's
+// pruning) without changing a decision.
+func (e *Engine) Patterns() [][]byte {
+	out := [][]byte{[]byte(`{"id":[{"exists":true}],"account":[{"exists":true}],"region":[{"exists":true}],"time":[{"exists":true}],"resources":[{"exists":true}],"source":[{"exists":true}],"detail-type":[{"exists":true}]}`)}
+	for _, d := range detectors.All() {
+		for _, v := range d.VariantsAtLeast(detectors.Options{}, severity.Informational) {
+			if b, err := json.Marshal(v.Pattern); err == nil {
+				out = append(out, b)
+			}
+		}
+	}
+	return out
+}
+
 // Input is what the function receives from a customer bus: the rule's input
 // transformer writes the customer's name beside the untouched event.
 type Input struct {
@@ -128,8 +143,8 @@ func readEnvelope(event []byte) (envelope, error) {
 	if err := json.Unmarshal(event, &env); err != nil {
 		return env, fmt.Errorf("not an EventBridge event: %w", err)
 	}
-	if env.ID == "" || env.Source == "" || env.DetailType == "" || env.Account == "" || env.Region == "" {
-		return env, errors.New("not an EventBridge event: id, source, detail-type, account and region are required")
+	if env.Source == "" || env.DetailType == "" || env.Account == "" || env.Region == "" {
+		return env, errors.New("not an EventBridge event: source, detail-type, account and region are required")
 	}
 	return env, nil
 }
@@ -161,6 +176,12 @@ func (d Decision) Alerting() bool { return len(d.Destinations) > 0 || d.Operator
 // the function does.
 func (e *Engine) Decide(customer string, event []byte) (Decision, error) {
 	return e.decide(customer, event, false)
+}
+
+// DecideReport decides what happens to an event the hub itself makes
+// about a member of customer (see Report).
+func (e *Engine) DecideReport(customer string, event []byte) (Decision, error) {
+	return e.decide(customer, event, true)
 }
 
 func (e *Engine) decide(customer string, event []byte, fromHub bool) (Decision, error) {
@@ -267,8 +288,8 @@ func (e *Engine) Report(ctx context.Context, customer string, event []byte) (Out
 	return e.deliver(ctx, d, event)
 }
 
-// operatorID names the operator's topic among deliveries.
-const operatorID = "operator"
+// OperatorID names the operator's topic among deliveries.
+const OperatorID = "operator"
 
 // sendUnit is one send: a topic publish or a webhook call, standing for
 // one or more destinations (every address of an e-mail topic).
@@ -283,6 +304,12 @@ type sendUnit struct {
 
 func (e *Engine) deliver(ctx context.Context, d Decision, event []byte) (Outcome, error) {
 	out := Outcome{Decision: d}
+	env, _ := readEnvelope(event)
+	if env.ID == "" {
+		// Deliveries are remembered by event ID; EventBridge gives every
+		// event one.
+		return out, errors.New("not an EventBridge event: it has no id")
+	}
 	if !d.Alerting() {
 		if d.Dropped != "" {
 			e.metrics.Count(d.Customer.Name, MetricDropped, 1)
@@ -293,7 +320,6 @@ func (e *Engine) deliver(ctx context.Context, d Decision, event []byte) (Outcome
 	if err != nil {
 		return out, err
 	}
-	env, _ := readEnvelope(event)
 	var errs []error
 	for _, u := range units(d, e.cfg.Hub.OperatorTopic) {
 		rendered, err := render.Render(u.format, msg)
@@ -349,7 +375,7 @@ func units(d Decision, operatorTopic string) []sendUnit {
 		}
 	}
 	if d.Operator {
-		out = append(out, sendUnit{id: operatorID, destinations: []string{operatorID}, format: render.FormatEmail, topic: operatorTopic})
+		out = append(out, sendUnit{id: OperatorID, destinations: []string{OperatorID}, format: render.FormatEmail, topic: operatorTopic})
 	}
 	return out
 }

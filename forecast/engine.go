@@ -231,7 +231,7 @@ func (w *worker) record(r *cloudtrail.Record, t *tally) error {
 		return nil
 	}
 	var who identity
-	if len(out.Deliveries) > 0 && r.UserIdentity.Kind == cloudtrail.Other {
+	if len(out.Destinations) > 0 && r.UserIdentity.Kind == cloudtrail.Other {
 		// Only alerts need the principal: decoding it for every record
 		// would cost as much as the rest.
 		_ = json.Unmarshal(r.UserIdentity.Raw, &who)

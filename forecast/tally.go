@@ -52,16 +52,16 @@ func (t *tally) add(d *Day, out replay.Outcome, size int, region, principal, api
 	if busRegion(out.Target) != region {
 		t.crossRegion++
 	}
-	if len(out.Deliveries) == 0 {
+	if len(out.Destinations) == 0 {
 		d.NotAlerting++
 		return
 	}
 	d.Alerts++
-	d.Messages += int64(len(out.Deliveries))
+	d.Messages += int64(len(out.Destinations))
 	d.ByDetector[out.Detector]++
 	d.BySeverity[out.Severity]++
-	for _, del := range out.Deliveries {
-		d.ByDestination[del.Destination]++
+	for _, dest := range out.Destinations {
+		d.ByDestination[dest]++
 	}
 	t.principals.add(principal, 1)
 	t.apis.add(api, 1)

@@ -126,8 +126,8 @@ func functionAlarms(fnDLQ, busDLQ Queue) []Alarm {
 		// be handed to the on-failure destination.
 		sum("dropped", "the delivery function dropped events without processing them", "AsyncEventsDropped", fn),
 		sum("destination-failures", "the delivery function could not put failed events in "+names.DeliveryDLQ, "DestinationDeliveryFailures", fn),
-		fnDLQ.Depth("alerts failed every retry of the delivery function and wait in "+names.DeliveryDLQ),
-		busDLQ.Depth("events of a customer bus could not reach the delivery function and wait in "+names.BusDLQ),
+		fnDLQ.Depth("alerts failed every retry of the delivery function and wait in " + names.DeliveryDLQ),
+		busDLQ.Depth("events of a customer bus could not reach the delivery function and wait in " + names.BusDLQ),
 		// EventBridge User Guide, "Monitoring Amazon EventBridge": a rule
 		// of the default bus has the RuleName dimension alone, and
 		// Invocations is only sent when it is not zero, hence missing

@@ -1,26 +1,33 @@
 package replay
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
 
+	"secalerts/engine"
 	"secalerts/eventbridge"
-	"secalerts/names"
 )
 
-// Delivery is one message the event would produce.
+// Delivery is one message the event produces.
 type Delivery struct {
 	Customer    string `json:"customer"`
 	Destination string `json:"destination"`
-	Rule        string `json:"rule"`
-	Message     string `json:"message"`
+	// Subject is an e-mail's subject; Message is exactly what is published
+	// or posted (a Chatbot delivery's is the notification JSON).
+	Subject string `json:"subject,omitempty"`
+	Message string `json:"message"`
+	// Duplicate is true when an earlier event of the same ID already went
+	// there: nothing is sent again.
+	Duplicate bool `json:"duplicate,omitempty"`
 }
 
 // Result is what happened to one event.
 type Result struct {
-	File      string `json:"file"`
+	File string `json:"file"`
+	// Index is the event's number in its file, from 1.
 	Index     int    `json:"index"`
 	EventID   string `json:"eventId,omitempty"`
 	Account   string `json:"account,omitempty"`
@@ -31,6 +38,9 @@ type Result struct {
 	Customer    string `json:"customer,omitempty"`
 	// Dropped says why a forwarded event produced no delivery.
 	Dropped string `json:"dropped,omitempty"`
+	// Heartbeat is true for a member rule's scheduled event, which the hub
+	// records and never delivers.
+	Heartbeat bool `json:"heartbeat,omitempty"`
 	// Detector, Severity and Message are always present, empty when
 	// nothing is delivered, so every result has the same keys.
 	Detector   string     `json:"detector"`
@@ -56,6 +66,7 @@ type Envelope struct {
 	Region     string `json:"region"`
 	Source     string `json:"source"`
 	DetailType string `json:"detail-type"`
+	Time       string `json:"time"`
 }
 
 // ReadEnvelope decodes the routing fields of an event and checks that it
@@ -91,42 +102,52 @@ func (r *Router) Prepare(event []byte) ([]byte, Envelope, string, error) {
 	return event, env, note, nil
 }
 
-// Replay routes one event (the index-th of file, counted from 0) and
-// renders every delivery's message as its target would.
+// Replay routes one event (the index-th of file, from 1) and delivers it
+// through the engine, with the engine's state carried from the events
+// replayed before.
 func (r *Router) Replay(file string, index int, event []byte) Result {
 	res := Result{File: file, Index: index, Deliveries: []Delivery{}}
 	// Errors name the event as ReadEvents does: a file may hold several.
-	where := fmt.Sprintf("%s: event %d", file, index+1)
+	where := fmt.Sprintf("%s: event %d", file, index)
 	event, env, note, err := r.Prepare(event)
 	if err != nil {
 		res.Error = fmt.Sprintf("%s is %v", where, err)
 		return res
 	}
 	res.EventID, res.Account, res.Region, res.Note = env.ID, env.Account, env.Region, note
-	out, err := r.Route(event, env.Region, env.Account)
+	out, reached, err := r.reach(event, env.Region, env.Account)
 	if err != nil {
 		res.Error = fmt.Sprintf("%s: %v", where, err)
 		return res
 	}
 	res.Forwarded, res.ForwardRule, res.Customer, res.Dropped = out.Forwarded, out.ForwardRule, out.Customer, out.Dropped
-	res.Detector, res.Severity = out.Detector, out.Severity
-	if out.FromHub && out.Forwarded {
-		res.Note = fmt.Sprintf("event of the hub account %s, put directly on bus %s", env.Account, r.bus.customer.Bus.Name)
+	if !reached {
+		return res
 	}
-	acct, bus, _ := names.ParseEventBusARN(out.Target)
-	rendered := map[string]string{}
-	for _, d := range out.Deliveries {
-		msg, ok := rendered[d.Rule+"/"+d.Target.ID]
-		if !ok {
-			msg, err = d.Target.Transformer.Render(event, eventbridge.RuleInfo{Name: d.Rule,
-				ARN: acct.RuleARN(bus, d.Rule), IngestionTime: time.Now().UTC()})
-			if err != nil {
-				res.Error = fmt.Sprintf("%s: rendering target %s of rule %s: %v", where, d.Target.ID, d.Rule, err)
-				return res
-			}
-			rendered[d.Rule+"/"+d.Target.ID] = msg
+	if out.FromHub {
+		res.Note = fmt.Sprintf("event of the hub account %s, made by the hub itself for bus %s", env.Account, r.customer.Bus.Name)
+	}
+	if t, err := time.Parse(time.RFC3339, env.Time); err == nil {
+		r.clock.advance(t)
+	}
+	var o engine.Outcome
+	if out.FromHub {
+		o, err = r.engine.Report(context.Background(), r.customer.Name, event)
+	} else {
+		var in engine.Input
+		if in, err = r.input(event); err == nil {
+			o, err = r.engine.Handle(context.Background(), in)
 		}
-		res.Deliveries = append(res.Deliveries, Delivery{Customer: out.Customer, Destination: d.Destination, Rule: d.Rule, Message: msg})
+	}
+	if err != nil {
+		res.Error = fmt.Sprintf("%s: %v", where, err)
+		return res
+	}
+	decided := withDecision(Outcome{}, o.Decision)
+	res.Dropped, res.Heartbeat, res.Detector, res.Severity = decided.Dropped, decided.Heartbeat, decided.Detector, decided.Severity
+	for _, d := range o.Deliveries {
+		res.Deliveries = append(res.Deliveries, Delivery{Customer: r.customer.Name, Destination: d.Destination,
+			Subject: d.Subject, Message: string(d.Body), Duplicate: d.Duplicate})
 	}
 	for _, d := range res.Deliveries {
 		if IsChat(d.Destination) {
@@ -138,4 +159,20 @@ func (r *Router) Replay(file string, index int, event []byte) Result {
 		res.Message = res.Deliveries[0].Message
 	}
 	return res
+}
+
+// input is what the bus's rule hands the delivery function: its input
+// transformer applied to the event as EventBridge applies it.
+func (r *Router) input(event []byte) (engine.Input, error) {
+	c := r.customer
+	t := eventbridge.InputTransformer{Paths: map[string]string{}, Template: c.Rule.Input}
+	text, err := t.Render(event, eventbridge.RuleInfo{Name: c.Rule.Name, ARN: c.Rule.ARN, IngestionTime: r.clock.now()})
+	if err != nil {
+		return engine.Input{}, fmt.Errorf("applying the input transformer of rule %s: %w", c.Rule.Name, err)
+	}
+	var in engine.Input
+	if err := json.Unmarshal([]byte(text), &in); err != nil {
+		return engine.Input{}, fmt.Errorf("the input transformer of rule %s made no delivery input: %w", c.Rule.Name, err)
+	}
+	return in, nil
 }

@@ -1,40 +1,50 @@
 // Package replay sends events through the pipeline of a member and its hub
 // as their plans deploy it: the member's forwarding rules of the event's
-// region, the hub bus's policy and the hub's rules, with EventBridge's
-// matching (package eventbridge) and the project's policy evaluator, so a
-// filter change is proven before it ships. Router is the one routing
-// decision; Replay renders every delivery on top of it, and forecast counts
-// on top of it.
+// region and the hub bus's policy and rule, with EventBridge's matching
+// (package eventbridge) and the project's policy evaluator, then the hub's
+// delivery engine itself, the code the delivery function runs, with its
+// state in memory. Route is the one routing decision; Replay delivers on top
+// of it, with the messages the function would send byte for byte, and
+// forecast counts on top of it.
 package replay
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
+	"time"
 
+	"secalerts/engine"
 	"secalerts/eventbridge"
 	"secalerts/names"
 	"secalerts/plan"
 	"secalerts/policy"
-	"secalerts/severity"
 )
 
 // Router decides what the pipeline does with events. It indexes the member
-// rules of each region and the rules of the member's hub bus in one Matcher
-// apiece and caches bus-policy decisions. It is safe for concurrent use.
+// rules of each region and caches bus-policy decisions. Route is safe for
+// concurrent use; Replay is not (it keeps the engine's state in order).
 type Router struct {
 	// account is the member account: events on its default buses carry it.
 	account string
-	// hubAccount owns the buses; events it puts on them itself (heartbeat
+	// hubAccount owns the buses; events it makes itself (heartbeat
 	// reports) skip the member and the bus policy.
 	hubAccount string
 	// target is the hub bus the member forwards to.
 	target  string
 	regions map[string]*regionRouter
-	bus     *busRouter
+	// customer is the customer whose bus target is; nil when the member
+	// forwards to a bus the hub does not have.
+	customer *plan.Customer
+	rule     *eventbridge.Matcher
+	engine   *engine.Engine
+	// clock is the engine's time: the time of the event being replayed.
+	clock *replayClock
 
 	mu       sync.Mutex
 	admitted map[string]bool // by account
@@ -43,26 +53,23 @@ type Router struct {
 type regionRouter struct {
 	m     *eventbridge.Matcher
 	rules []plan.ForwardRule
-}
-
-type busRouter struct {
-	customer *plan.Customer
-	// rules are sorted by name: EventBridge has no rule order, but a stable
-	// one sends a tie between two detectors' severities to the same one
-	// every run.
-	rules []plan.Rule
-	m     *eventbridge.Matcher
-	// destinations are who each target delivers to, by target.
-	destinations map[*plan.Target][]string
+	// scheduled are the member rules whose schedule sends events straight
+	// to the hub bus.
+	scheduled map[string]bool
 }
 
 // NewRouter prepares the pipeline of member, which forwards to the bus
 // memberBus, and hub.
 func NewRouter(hub *plan.Hub, member *plan.Member, memberBus string) (*Router, error) {
+	clock := &replayClock{}
+	eng, err := engine.New(hub.Delivery(), engine.Options{Store: engine.NewMemoryStore(), Sender: discard{}, Now: clock.now})
+	if err != nil {
+		return nil, err
+	}
 	r := &Router{account: member.Account.ID, hubAccount: hub.Account.ID, target: memberBus,
-		regions: map[string]*regionRouter{}, admitted: map[string]bool{}}
+		regions: map[string]*regionRouter{}, engine: eng, clock: clock, admitted: map[string]bool{}}
 	for _, mr := range member.Regions {
-		rr := &regionRouter{m: eventbridge.NewMatcher(), rules: mr.Rules}
+		rr := &regionRouter{m: eventbridge.NewMatcher(), rules: mr.Rules, scheduled: map[string]bool{}}
 		for i, fr := range mr.Rules {
 			// IDs sort in rule order, so the first ID Match returns is the
 			// first rule that matches.
@@ -70,64 +77,21 @@ func NewRouter(hub *plan.Hub, member *plan.Member, memberBus string) (*Router, e
 				return nil, fmt.Errorf("indexing member rule %s in %s: %w", fr.Name, mr.Account.Region, err)
 			}
 		}
+		if mr.HeartbeatRule != "" {
+			rr.scheduled[mr.Account.RuleARN("", mr.HeartbeatRule)] = true
+		}
 		r.regions[mr.Account.Region] = rr
 	}
 	for i := range hub.Customers {
-		c := &hub.Customers[i]
-		if c.Bus.ARN != memberBus {
-			continue
-		}
-		br := &busRouter{customer: c, rules: append([]plan.Rule(nil), c.Rules...), m: eventbridge.NewMatcher(),
-			destinations: map[*plan.Target][]string{}}
-		sort.Slice(br.rules, func(i, j int) bool { return br.rules[i].Name < br.rules[j].Name })
-		for i := range br.rules {
-			hr := &br.rules[i]
-			if err := br.m.Add(ruleID(i), []byte(hr.Pattern)); err != nil {
-				return nil, fmt.Errorf("indexing hub rule %s of bus %s: %w", hr.Name, c.Bus.Name, err)
-			}
-			for j := range hr.Targets {
-				br.destinations[&hr.Targets[j]] = destinations(hub, c, hr.Targets[j])
+		if c := &hub.Customers[i]; c.Bus.ARN == memberBus {
+			r.customer = c
+			r.rule = eventbridge.NewMatcher()
+			if err := r.rule.Add(c.Rule.Name, []byte(c.Rule.Pattern)); err != nil {
+				return nil, fmt.Errorf("indexing rule %s of bus %s: %w", c.Rule.Name, c.Bus.Name, err)
 			}
 		}
-		r.bus = br
 	}
 	return r, nil
-}
-
-// destinations are the people or systems behind a target, sorted.
-func destinations(hub *plan.Hub, c *plan.Customer, t plan.Target) []string {
-	var out []string
-	switch t.Kind {
-	case plan.ChatTopic:
-		for _, s := range c.Slack {
-			if s.Topic == t.Topic {
-				out = append(out, "slack:"+s.WorkspaceID+"/"+s.ChannelID)
-			}
-		}
-		for _, tc := range c.Teams {
-			if tc.Topic == t.Topic {
-				out = append(out, "teams:"+tc.TeamID+"/"+tc.ChannelID)
-			}
-		}
-	case plan.EmailTopic:
-		for _, e := range c.Emails {
-			if e.Topic == t.Topic {
-				out = append(out, "email:"+e.Address)
-			}
-		}
-	case plan.OperatorTopic:
-		for _, a := range hub.AlarmEmails {
-			out = append(out, "email:"+a)
-		}
-	case plan.WebhookTarget:
-		for _, w := range c.Webhooks {
-			if w.Name == t.Webhook {
-				out = append(out, "webhook:"+w.DestinationName)
-			}
-		}
-	}
-	sort.Strings(out)
-	return out
 }
 
 func ruleID(i int) string { return fmt.Sprintf("%08d", i) }
@@ -164,19 +128,17 @@ func (r *Router) MemberPatterns(region string) [][]byte {
 	return out
 }
 
-// Patterns returns the event patterns of every member rule and hub rule
-// Route matches, for callers that prune events before routing them.
+// Patterns returns every event pattern Route matches and the fields the
+// engine reads, for callers that prune events before routing them.
 func (r *Router) Patterns() [][]byte {
 	var out [][]byte
 	for _, region := range r.Regions() {
 		out = append(out, r.MemberPatterns(region)...)
 	}
-	if r.bus != nil {
-		for _, hr := range r.bus.rules {
-			out = append(out, []byte(hr.Pattern))
-		}
+	if r.customer != nil {
+		out = append(out, []byte(r.customer.Rule.Pattern))
 	}
-	return out
+	return append(out, r.engine.Patterns()...)
 }
 
 // Outcome is what the pipeline does with one event.
@@ -192,95 +154,120 @@ type Outcome struct {
 	Dropped  string
 	Detector string
 	Severity string
-	// Deliveries are sorted by destination, then rule.
-	Deliveries []Routed
-	// FromHub is true for an event of the hub account itself, put on the
-	// member's customer bus directly.
-	FromHub bool
-}
-
-// Routed is one delivery of an Outcome.
-type Routed struct {
-	Destination string
-	Rule        string
-	// Target is the rule's target that delivers it.
-	Target *plan.Target
+	// Destinations are the IDs of the destinations that get it, sorted.
+	Destinations []string
+	// FromHub is true for an event of the hub account itself; Heartbeat
+	// for a member rule's scheduled event, which is recorded, not
+	// delivered.
+	FromHub, Heartbeat bool
 }
 
 // Route sends one event through the pipeline. account and region are the
 // event's, as the caller already decoded them; an event of a member account
 // must already be in the member's account (see InMember). An event of the
 // hub account itself skips the member rules and the bus policy, as the hub
-// puts its reports on the customer bus directly.
+// makes its reports itself.
 func (r *Router) Route(event []byte, region, account string) (Outcome, error) {
-	var out Outcome
+	out, reached, err := r.reach(event, region, account)
+	if err != nil || !reached {
+		return out, err
+	}
+	var d engine.Decision
+	if out.FromHub {
+		d, err = r.engine.DecideReport(r.customer.Name, event)
+	} else {
+		d, err = r.engine.Decide(r.customer.Name, event)
+	}
+	if err != nil {
+		return out, err
+	}
+	return withDecision(out, d), nil
+}
+
+// reach applies the member's rules and the hub bus's policy and rule:
+// reached is true when the event gets to the delivery function.
+func (r *Router) reach(event []byte, region, account string) (Outcome, bool, error) {
+	out := Outcome{Target: r.target}
 	if account == r.hubAccount {
 		out.FromHub = true
-		if r.bus == nil {
+		if r.customer == nil {
 			out.Dropped = "the event comes from the hub account, and the member forwards to no bus of the hub stack"
-			return out, nil
+			return out, false, nil
 		}
-		out.Forwarded, out.Target = true, r.target
-		return r.deliver(out, event)
+		out.Forwarded, out.Customer = true, r.customer.Name
+		return out, true, nil
 	}
 	rr := r.regions[region]
 	if rr == nil {
-		return out, nil
+		return out, false, nil
 	}
-	ids, err := rr.m.Match(event)
+	if rule, ok := rr.scheduledBy(event); ok {
+		out.Forwarded, out.ForwardRule = true, rule
+	} else {
+		ids, err := rr.m.Match(event)
+		if err != nil {
+			return out, false, fmt.Errorf("matching member rules in %s: %w", region, err)
+		}
+		if len(ids) == 0 {
+			return out, false, nil
+		}
+		out.Forwarded, out.ForwardRule = true, rr.rules[index(ids[0])].Name
+	}
+	if r.customer == nil {
+		out.Dropped = "the member forwards to " + r.target + ", which the hub stack does not create"
+		return out, false, nil
+	}
+	out.Customer = r.customer.Name
+	if !r.admits(account) {
+		out.Dropped = fmt.Sprintf("the policy of bus %s does not admit account %s", r.customer.Bus.Name, account)
+		return out, false, nil
+	}
+	ids, err := r.rule.Match(event)
 	if err != nil {
-		return out, fmt.Errorf("matching member rules in %s: %w", region, err)
+		return out, false, fmt.Errorf("matching rule %s of bus %s: %w", r.customer.Rule.Name, r.customer.Bus.Name, err)
 	}
 	if len(ids) == 0 {
-		return out, nil
+		out.Dropped = fmt.Sprintf("rule %s of bus %s does not take its source", r.customer.Rule.Name, r.customer.Bus.Name)
+		return out, false, nil
 	}
-	out.Forwarded, out.ForwardRule, out.Target = true, rr.rules[index(ids[0])].Name, r.target
-	if r.bus == nil {
-		out.Dropped = "the member forwards to " + r.target + ", which the hub stack does not create"
-		return out, nil
-	}
-	if !r.admits(account) {
-		out.Customer = r.bus.customer.Name
-		out.Dropped = fmt.Sprintf("the policy of bus %s does not admit account %s", r.bus.customer.Bus.Name, account)
-		return out, nil
-	}
-	return r.deliver(out, event)
+	return out, true, nil
 }
 
-// deliver applies the rules of the hub bus to an event that reached it:
-// the highest severity that matches names the alert, and every matching
-// rule's targets deliver.
-func (r *Router) deliver(out Outcome, event []byte) (Outcome, error) {
-	b := r.bus
-	out.Customer = b.customer.Name
-	ids, err := b.m.Match(event)
-	if err != nil {
-		return out, fmt.Errorf("matching hub rules of bus %s: %w", b.customer.Bus.Name, err)
+// scheduledBy reports whether event is the scheduled event of one of the
+// region's scheduled member rules, which EventBridge sends to the rule's
+// target, the hub bus, without matching it against any pattern.
+func (rr *regionRouter) scheduledBy(event []byte) (string, bool) {
+	if len(rr.scheduled) == 0 || !bytes.Contains(event, []byte("Scheduled Event")) {
+		return "", false
 	}
-	best := severity.Severity(-1)
-	for _, id := range ids {
-		hr := &b.rules[index(id)]
-		if hr.Severity > best {
-			best, out.Detector, out.Severity = hr.Severity, hr.Detector, hr.Severity.String()
-		}
-		for i := range hr.Targets {
-			t := &hr.Targets[i]
-			for _, d := range b.destinations[t] {
-				out.Deliveries = append(out.Deliveries, Routed{Destination: d, Rule: hr.Name, Target: t})
-			}
-		}
+	var e struct {
+		Source     string   `json:"source"`
+		DetailType string   `json:"detail-type"`
+		Resources  []string `json:"resources"`
 	}
-	sort.SliceStable(out.Deliveries, func(i, j int) bool {
-		a, b := out.Deliveries[i], out.Deliveries[j]
-		if a.Destination != b.Destination {
-			return a.Destination < b.Destination
-		}
-		return a.Rule < b.Rule
-	})
-	if len(out.Deliveries) == 0 {
-		out.Dropped = "no hub rule of customer " + b.customer.Name + " matches it at its destinations' minimum severities"
+	if json.Unmarshal(event, &e) != nil || e.Source != "aws.events" || e.DetailType != "Scheduled Event" || len(e.Resources) != 1 {
+		return "", false
 	}
-	return out, nil
+	if !rr.scheduled[e.Resources[0]] {
+		return "", false
+	}
+	return e.Resources[0][strings.LastIndex(e.Resources[0], "/")+1:], true
+}
+
+func withDecision(out Outcome, d engine.Decision) Outcome {
+	out.Dropped = d.Dropped
+	out.Heartbeat = d.Heartbeat != nil
+	if d.Detector.ID != "" && d.Alerting() {
+		out.Detector, out.Severity = d.Detector.ID, d.Variant.Severity.String()
+	}
+	for _, dest := range d.Destinations {
+		out.Destinations = append(out.Destinations, dest.ID)
+	}
+	if d.Operator {
+		out.Destinations = append(out.Destinations, engine.OperatorID)
+	}
+	sort.Strings(out.Destinations)
+	return out
 }
 
 // admits reports whether the bus policy lets the member's forwarding role
@@ -295,7 +282,7 @@ func (r *Router) admits(account string) bool {
 	if known {
 		return ok
 	}
-	bus := r.bus.customer.Bus
+	bus := r.customer.Bus
 	acct, _, _ := names.ParseEventBusARN(bus.ARN)
 	ok = policy.Allowed(bus.Policy, policy.Request{
 		Principal:        policy.Caller{AWS: names.ForwardRoleARN(acct.Partition, account), Account: account},
@@ -326,4 +313,33 @@ func InMember(event []byte, account string) ([]byte, error) {
 	}
 	m["account"] = a
 	return json.Marshal(m)
+}
+
+// discard is the offline sender: the engine's outcome already holds every
+// message, as it would have been sent.
+type discard struct{}
+
+func (discard) Publish(context.Context, string, string, []byte, map[string]int) error { return nil }
+func (discard) Post(context.Context, string, []byte) error                            { return nil }
+
+// replayClock is the engine's clock in replay: the time of the event being
+// replayed, never moving back, so state (deliveries, heartbeats) ages as
+// it would have and output does not depend on when replay runs.
+type replayClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *replayClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *replayClock) advance(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if t.After(c.t) {
+		c.t = t
+	}
 }

@@ -1,13 +1,17 @@
 package stack
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"secalerts/components/hubaccount"
 	"secalerts/components/logarchive"
 	"secalerts/config"
+	"secalerts/functionbuild"
 	"secalerts/names"
 	"secalerts/plan"
 )
@@ -42,18 +46,37 @@ func runHub(ctx *pulumi.Context) error {
 	if err := errors.Join(planErr, roleErr); err != nil {
 		return err
 	}
+	document, err := json.Marshal(p.Delivery())
+	if err != nil {
+		return fmt.Errorf("writing the delivery function's plan: %w", err)
+	}
+	archive, err := functionbuild.Archive(document)
+	if err != nil {
+		return err
+	}
 	provider, err := newProvider(ctx, p.Account, role)
 	if err != nil {
 		return err
 	}
-	h, err := hubaccount.NewHubAccount(ctx, names.HubComponent, &hubaccount.HubAccountArgs{Plan: p}, pulumi.Provider(provider))
+	var chatbotProvider *aws.Provider
+	if p.Chatbot != nil {
+		chatbotProvider = provider
+		if r := p.Chatbot.Region; r != p.Account.Region {
+			if chatbotProvider, err = newProvider(ctx, p.Account.In(r), role); err != nil {
+				return err
+			}
+		}
+	}
+	h, err := hubaccount.NewHubAccount(ctx, names.HubComponent, &hubaccount.HubAccountArgs{
+		Plan: p, FunctionArchive: archive, ChatbotProvider: chatbotProvider,
+	}, pulumi.Provider(provider))
 	if err != nil {
 		return err
 	}
 	ctx.Export("keyArn", h.KeyArn)
 	ctx.Export("alarmTopicArn", h.AlarmTopicArn)
+	ctx.Export("functionArn", h.FunctionArn)
 	ctx.Export("busArns", h.BusArns)
-	ctx.Export("topicArns", h.TopicArns)
 	if p.Archive == nil {
 		return nil
 	}

@@ -177,7 +177,8 @@ func (p *ping) report(w io.Writer, id string) {
 	fmt.Fprintf(w, "  - it usually arrives within a minute; e-mail may take a few\n")
 	fmt.Fprintf(w, "if nothing arrives:\n")
 	fmt.Fprintf(w, "  - member: queue %s in %s holds events the hub refused (bus policy, forwarding role)\n", names.ForwardDLQ, p.region)
-	fmt.Fprintf(w, "  - hub: the customer's %s queue and the alarms on %s\n", names.BusDLQ("<customer>"), names.AlarmTopic)
+	fmt.Fprintf(w, "  - hub: queues %s and %s, the delivery function's log group %s, and the alarms on %s\n",
+		names.BusDLQ, names.DeliveryDLQ, names.DeliveryLogGroup, names.AlarmTopic)
 	fmt.Fprintf(w, "  - offline: secalerts replay --hub HUB_STACK_FILE --member MEMBER_STACK_FILE EVENT_FILE shows what a canary should reach\n")
 	fmt.Fprintf(w, "event id: %s\n", id)
 }

@@ -33,7 +33,7 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 			continue
 		}
 		for i, ev := range events {
-			res := p.Replay(f, i, ev)
+			res := p.Replay(f, i+1, ev)
 			if res.Error != "" {
 				fmt.Fprintf(stderr, "error: %s\n", res.Error)
 				failed = true
@@ -68,16 +68,18 @@ func checkRole(path string, st preview.Stack, want config.Role, flag string) err
 func writeResult(w io.Writer, r replay.Result, indexed bool) {
 	name := r.File
 	if indexed {
-		name = fmt.Sprintf("%s[%d]", r.File, r.Index)
+		name = fmt.Sprintf("%s, event %d", r.File, r.Index)
 	}
-	// Events the hub puts on a bus itself pass no member rule.
+	// Events the hub makes itself pass no member rule.
 	via := "forwarded by " + r.ForwardRule
 	if r.ForwardRule == "" {
-		via = "sent by the hub"
+		via = "made by the hub"
 	}
 	switch {
 	case !r.Forwarded:
 		fmt.Fprintf(w, "%s: not forwarded (no member rule in %s matches)\n", name, r.Region)
+	case r.Heartbeat:
+		fmt.Fprintf(w, "%s: heartbeat of rule %s, recorded by the hub for customer %s\n", name, r.ForwardRule, r.Customer)
 	case len(r.Deliveries) == 0:
 		fmt.Fprintf(w, "%s: %s to customer %s, no delivery: %s\n", name, via, r.Customer, r.Dropped)
 	default:
@@ -86,27 +88,34 @@ func writeResult(w io.Writer, r replay.Result, indexed bool) {
 	if r.Note != "" {
 		fmt.Fprintf(w, "  note: %s\n", r.Note)
 	}
-	// Destinations that get the same message from the same rule (two chat
-	// channels on one topic) share one rendering.
+	// Destinations that get the same message (every address of an e-mail
+	// topic) share one rendering.
 	type group struct {
-		rule, message string
-		destinations  []string
-		chat          bool
+		message      string
+		destinations []string
+		chat, dup    bool
 	}
 	var groups []*group
-	byKey := map[[2]string]*group{}
+	byMessage := map[string]*group{}
 	for _, d := range r.Deliveries {
-		k := [2]string{d.Rule, d.Message}
-		g := byKey[k]
+		g := byMessage[d.Subject+"\x00"+d.Message]
 		if g == nil {
-			g = &group{rule: d.Rule, message: d.Message, chat: replay.IsChat(d.Destination)}
-			byKey[k] = g
+			text := d.Message
+			if d.Subject != "" {
+				text = "Subject: " + d.Subject + "\n\n" + text
+			}
+			g = &group{message: text, chat: replay.IsChat(d.Destination), dup: d.Duplicate}
+			byMessage[d.Subject+"\x00"+d.Message] = g
 			groups = append(groups, g)
 		}
 		g.destinations = append(g.destinations, d.Destination)
 	}
 	for _, g := range groups {
-		fmt.Fprintf(w, "  -> %s (rule %s)\n", strings.Join(g.destinations, ", "), g.rule)
+		if g.dup {
+			fmt.Fprintf(w, "  -> %s: already sent for this event ID, not sent again\n", strings.Join(g.destinations, ", "))
+			continue
+		}
+		fmt.Fprintf(w, "  -> %s\n", strings.Join(g.destinations, ", "))
 		text := g.message
 		if g.chat {
 			if readable, ok := chatText(g.message); ok {

@@ -3,6 +3,7 @@ package hubaccount
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/chatbot"
@@ -34,7 +35,7 @@ type CustomerArgs struct {
 	Function *lambda.Function
 	DLQ      *sqs.Queue
 	// Chatbot and ChatbotProvider make the chat channels (nil without).
-	Chatbot         *chatbot
+	Chatbot         *chatbotRole
 	ChatbotProvider *aws.Provider
 }
 

@@ -10,7 +10,6 @@ import (
 	"fmt"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sns"
@@ -185,7 +184,7 @@ func newQueue(ctx *pulumi.Context, resName string, q plan.Queue, parent pulumi.R
 }
 
 // chatbot is what every Chatbot channel configuration shares.
-type chatbot struct {
+type chatbotRole struct {
 	role      *iam.Role
 	guardrail *iam.Policy
 }
@@ -194,7 +193,7 @@ type chatbot struct {
 // guardrail that caps what channel members can do with it: read-only
 // notification permissions, never the console's AdministratorAccess
 // default. Nothing when no customer has a chat channel.
-func newChatbotRole(ctx *pulumi.Context, name string, c *plan.Chatbot, parent pulumi.ResourceOption) (*chatbot, error) {
+func newChatbotRole(ctx *pulumi.Context, name string, c *plan.Chatbot, parent pulumi.ResourceOption) (*chatbotRole, error) {
 	if c == nil {
 		return nil, nil
 	}
@@ -229,5 +228,5 @@ func newChatbotRole(ctx *pulumi.Context, name string, c *plan.Chatbot, parent pu
 	if err != nil {
 		return nil, fmt.Errorf("creating the Chatbot guardrail policy: %w", err)
 	}
-	return &chatbot{role: role, guardrail: guardrail}, nil
+	return &chatbotRole{role: role, guardrail: guardrail}, nil
 }

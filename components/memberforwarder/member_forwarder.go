@@ -118,8 +118,8 @@ func newRegion(ctx *pulumi.Context, prefix string, r plan.MemberRegion, hubBus p
 	// No alarm action: the alarm's state change is an event on this
 	// region's default bus, which the pipeline-alarm detector forwards to
 	// the hub like any other alert.
-	if _, err := cloudwatch.NewMetricAlarm(ctx, prefix+"-dlq-depth", delivery.QueueDepthAlarm(r.DLQ.DepthAlarm, r.DLQ.Name,
-		"secalerts: security events of this region could not be forwarded to the hub and wait in "+r.DLQ.Name, nil), opts...); err != nil {
+	if _, err := cloudwatch.NewMetricAlarm(ctx, prefix+"-dlq-depth", delivery.MetricAlarm(r.DLQ.Depth(
+		"security events of this region could not be forwarded to the hub and wait in "+r.DLQ.Name), nil), opts...); err != nil {
 		return fmt.Errorf("creating the dead-letter alarm: %w", err)
 	}
 	for _, fr := range r.Rules {
