@@ -57,6 +57,16 @@ func ParseHub(data []byte, isSecret bool) (*Hub, error) {
 	return h, nil
 }
 
+// hasChat reports whether any customer has a Slack or Teams channel.
+func (h *Hub) hasChat() bool {
+	for _, c := range h.Customers {
+		if len(c.Slack)+len(c.Teams) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // Account is the hub account in the hub region, where its ARNs live.
 func (h *Hub) Account() names.Account {
 	return names.Account{Partition: Partition(h.Region), Region: h.Region, ID: h.AccountID}
@@ -140,9 +150,11 @@ func readHub(p *problems, data []byte, isSecret bool) *Hub {
 		h.ChatbotRegion = r
 		if !slices.Contains(ChatbotRegions, r) {
 			p.addf(o.key("chatbotRegion"), "%q does not serve the AWS Chatbot API (expected one of %s)", r, strings.Join(ChatbotRegions, ", "))
-		} else if partition != "" && Partition(r) != partition {
-			p.addf(o.key("chatbotRegion"), "%q is in partition %s, but the hub region is in %s", r, Partition(r), partition)
 		}
+	}
+	if partition != "" && h.hasChat() && slices.Contains(ChatbotRegions, h.ChatbotRegion) && Partition(h.ChatbotRegion) != partition {
+		p.addf(o.key("chatbotRegion"), "%q is in partition %s, but the hub region is in %s: Chatbot channels cannot reach its topics",
+			h.ChatbotRegion, Partition(h.ChatbotRegion), partition)
 	}
 	h.Heartbeat = readHubHeartbeat(p, o)
 	h.LogArchive = readLogArchive(p, o, h.AccountID, h.Region, partition)

@@ -152,8 +152,8 @@ func TestParseHubErrors(t *testing.T) {
 			want: `secalerts:hub.customers[0].webhooks[0].name: "Pager_Duty" is not a valid webhook name`},
 		{name: "webhook name missing", edit: func(h obj) { delete(elem(cust(h, 0)["webhooks"], 0), "name") },
 			want: "secalerts:hub.customers[0].webhooks[0].name: not set"},
-		{name: "webhook name too long", edit: func(h obj) { elem(cust(h, 0)["webhooks"], 0)["name"] = strings.Repeat("w", 50) },
-			want: "is too long: its API destination name \"secalerts-acme-www"},
+		{name: "webhook name too long", edit: func(h obj) { elem(cust(h, 0)["webhooks"], 0)["name"] = strings.Repeat("w", 1000) },
+			want: "is too long: its parameter name \"/secalerts/acme/webhooks/www"},
 		{name: "duplicate webhook name", edit: func(h obj) {
 			w := cust(h, 0)["webhooks"].([]any)
 			cust(h, 0)["webhooks"] = append(w, obj{"name": "pager", "url": "https://other.example.com/x"})
@@ -199,10 +199,16 @@ func TestParseHubErrors(t *testing.T) {
 			want: `secalerts:hub.alarmEmails[0]: "secops" is not a single bare e-mail address`},
 		{name: "alarm e-mail twice", edit: func(h obj) { h["alarmEmails"] = []any{"secops@example.com", "secops@example.com"} },
 			want: `secalerts:hub.alarmEmails[1]: "secops@example.com" is listed twice`},
-		{name: "max rules zero", edit: func(h obj) { h["maxRulesPerBus"] = 0 },
-			want: "secalerts:hub.maxRulesPerBus: 0 is out of range (expected 1 to 2000"},
-		{name: "max rules too high", edit: func(h obj) { h["maxRulesPerBus"] = 3000 },
-			want: "secalerts:hub.maxRulesPerBus: 3000 is out of range (expected 1 to 2000"},
+		{name: "max buses zero", edit: func(h obj) { h["maxEventBuses"] = 0 },
+			want: "secalerts:hub.maxEventBuses: 0 is out of range (expected 1 to 10000"},
+		{name: "max buses too high", edit: func(h obj) { h["maxEventBuses"] = 30000 },
+			want: "secalerts:hub.maxEventBuses: 30000 is out of range (expected 1 to 10000"},
+		{name: "more customers than buses", edit: func(h obj) { h["maxEventBuses"] = 1 },
+			want: "secalerts:hub.customers: 2 customers need 2 event buses, over the 1 of secalerts:hub.maxEventBuses"},
+		{name: "chatbot region without the API", edit: func(h obj) { h["chatbotRegion"] = "us-east-1" },
+			want: `secalerts:hub.chatbotRegion: "us-east-1" does not serve the AWS Chatbot API (expected one of us-east-2, us-west-2, ap-southeast-1, eu-west-1)`},
+		{name: "chatbot region of another partition", edit: func(h obj) { h["region"] = "us-gov-west-1"; h["keyAdministrators"] = nil },
+			want: `secalerts:hub.chatbotRegion: "us-east-2" is in partition aws, but the hub region is in aws-us-gov`},
 		{name: "boolean of wrong type", edit: func(h obj) { h["allowBudgets"] = "yes" },
 			want: `secalerts:hub.allowBudgets: "yes" is not a boolean (expected true or false)`},
 	} {
@@ -291,9 +297,9 @@ func TestParseHubDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if h.ArchiveRetentionDays != 30 || h.KeyDeletionWindowDays != 30 || h.MaxRulesPerBus != 300 {
+	if h.ArchiveRetentionDays != 30 || h.KeyDeletionWindowDays != 30 || h.MaxEventBuses != 100 || h.ChatbotRegion != "us-east-2" {
 		t.Errorf("defaults: archive %d, key window %d, max rules %d; want 30, 30, 300",
-			h.ArchiveRetentionDays, h.KeyDeletionWindowDays, h.MaxRulesPerBus)
+			h.ArchiveRetentionDays, h.KeyDeletionWindowDays, h.MaxEventBuses)
 	}
 	if h.AllowBudgets || h.AllowCostAnomaly {
 		t.Errorf("allowBudgets/allowCostAnomaly default to true")
@@ -316,12 +322,12 @@ func TestParseHubDefaults(t *testing.T) {
 	}
 
 	// Values set with `pulumi config set --path` may arrive as strings.
-	h, err = ParseHub(hubWith(t, func(h obj) { h["maxRulesPerBus"] = "500"; h["allowBudgets"] = "true" }), true)
+	h, err = ParseHub(hubWith(t, func(h obj) { h["maxEventBuses"] = "500"; h["allowBudgets"] = "true" }), true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if h.MaxRulesPerBus != 500 || !h.AllowBudgets {
-		t.Errorf("string forms: maxRulesPerBus %d, allowBudgets %v; want 500, true", h.MaxRulesPerBus, h.AllowBudgets)
+	if h.MaxEventBuses != 500 || !h.AllowBudgets {
+		t.Errorf("string forms: maxEventBuses %d, allowBudgets %v; want 500, true", h.MaxEventBuses, h.AllowBudgets)
 	}
 }
 
@@ -367,7 +373,7 @@ func TestParseHubTestdata(t *testing.T) {
 		t.Fatalf("testdata/hub.json: %v", err)
 	}
 	if h.AccountID != "999999999999" || h.Region != "us-east-1" || h.ArchiveRetentionDays != 90 ||
-		h.KeyDeletionWindowDays != 14 || h.MaxRulesPerBus != 500 || !h.AllowBudgets || h.AllowCostAnomaly {
+		h.KeyDeletionWindowDays != 14 || h.MaxEventBuses != 500 || !h.AllowBudgets || h.AllowCostAnomaly {
 		t.Errorf("hub settings = %+v", h)
 	}
 	if len(h.KeyAdministrators) != 2 || len(h.AlarmEmails) != 1 {

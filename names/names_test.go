@@ -24,11 +24,11 @@ func TestMaxCustomerName(t *testing.T) {
 }
 
 func TestWebhookNameTooLong(t *testing.T) {
-	// secalerts-acme- is 15 characters: 49 are left of the 64.
-	if _, tooLong := WebhookNameTooLong("acme", strings.Repeat("w", 49)); tooLong {
+	// /secalerts/acme/webhooks/ is 25 characters: 986 are left of the 1,011.
+	if _, tooLong := WebhookNameTooLong("acme", strings.Repeat("w", 985)); tooLong {
 		t.Error("49 characters refused")
 	}
-	if problem, tooLong := WebhookNameTooLong("acme", strings.Repeat("w", 50)); !tooLong || !strings.Contains(problem, "64") {
+	if problem, tooLong := WebhookNameTooLong("acme", strings.Repeat("w", 990)); !tooLong || !strings.Contains(problem, "1011") {
 		t.Errorf("50 characters: %q, %v", problem, tooLong)
 	}
 }

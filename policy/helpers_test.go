@@ -64,23 +64,20 @@ func allDocuments(t *testing.T) map[string]Document {
 		"archive bucket": archiveBucketDoc,
 		"archive key":    archiveKeyDoc,
 		"key minimal":    KeyPolicy(hub, KeyPolicyInput{}),
-		"key full": KeyPolicy(hub, KeyPolicyInput{
-			Administrators: []string{admin}, EventBusARNs: []string{hubBus},
-			AllowBudgets: true, AllowCostAnomaly: true, AllowArchives: true,
-			TopicARNs: []string{"arn:aws:sns:us-east-1:111111111111:t"}, QueueARNs: []string{"arn:aws:sqs:us-east-1:111111111111:q"},
-		}),
+		"key full":       KeyPolicy(hub, KeyPolicyInput{Administrators: []string{admin}, AdministratorsMayDisable: true}),
+		"operator key": OperatorKeyPolicy(hub, OperatorKeyInput{KeyPolicyInput: KeyPolicyInput{Administrators: []string{admin}},
+			Events: true, AllowBudgets: true, AllowCostAnomaly: true}),
 		"bus":           bus,
 		"topic":         TopicPolicy(hub, "arn:aws:sns:us-east-1:111111111111:t", TopicPublishers{Alarms: false}),
-		"topic all":     TopicPolicy(hub, "arn:aws:sns:us-east-1:111111111111:t", TopicPublishers{Alarms: true, Budgets: true, CostAnomaly: true}),
+		"topic all":     TopicPolicy(hub, "arn:aws:sns:us-east-1:111111111111:t", TopicPublishers{Events: true, Alarms: true, Budgets: true, CostAnomaly: true}),
 		"queue":         QueuePolicy(hub, "arn:aws:sqs:us-east-1:111111111111:q", []string{hubBus}),
 		"events trust":  EventsTrustPolicy(hub),
 		"put events":    PutEventsPolicy(hubBus),
-		"invoke":        InvokeAPIDestinationsPolicy([]string{"arn:aws:events:us-east-1:111111111111:api-destination/x/*"}),
 		"chatbot trust": ChatbotTrustPolicy(hub),
 		"chatbot perms": ChatbotNotificationsPolicy(),
 		"chatbot guard": ChatbotGuardrailPolicy(),
 		"lambda trust":  LambdaTrustPolicy(),
-		"heartbeat":     HeartbeatFunctionPolicy(hub, heartbeatInput),
+		"delivery":      DeliveryFunctionPolicy(hub, deliveryInput),
 	}
 }
 

@@ -10,7 +10,6 @@ import (
 const (
 	sidEventsAssume   = "EventBridgeRulesOfThisAccountAssume"
 	sidPutEvents      = "PutEventsToOneBus"
-	sidInvokeWebhooks = "InvokeTheseAPIDestinations"
 )
 
 // EventsTrustPolicy lets EventBridge rules of account a assume a role. The
@@ -38,18 +37,6 @@ func PutEventsPolicy(busARN string) Document {
 		Effect:   Allow,
 		Action:   []string{"events:PutEvents"},
 		Resource: []string{busARN},
-	}}}
-}
-
-// InvokeAPIDestinationsPolicy allows events:InvokeApiDestination on exactly
-// these API destinations. API destination ARNs end in a generated id, so
-// callers pass the ARNs AWS returned (or name/* patterns).
-func InvokeAPIDestinationsPolicy(arns []string) Document {
-	return Document{Version: Version, Statement: []Statement{{
-		Sid:      sidInvokeWebhooks,
-		Effect:   Allow,
-		Action:   []string{"events:InvokeApiDestination"},
-		Resource: sortedUnique(arns),
 	}}}
 }
 

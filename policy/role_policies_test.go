@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"slices"
 	"testing"
 )
 
@@ -26,18 +25,6 @@ func TestPutEventsPolicy(t *testing.T) {
 		{"the bus", rq(Caller{AWS: "arn:aws:iam::222222222222:role/r"}, "events:PutEvents", hubBus, nil), true},
 		{"another bus", rq(Caller{AWS: "arn:aws:iam::222222222222:role/r"}, "events:PutEvents", hubBus+"-x", nil), false},
 		{"another action", rq(Caller{AWS: "arn:aws:iam::222222222222:role/r"}, "events:PutRule", hubBus, nil), false},
-	})
-}
-
-func TestInvokeAPIDestinationsPolicy(t *testing.T) {
-	dest := "arn:aws:events:us-east-1:111111111111:api-destination/acme-pager/0f1e"
-	d := InvokeAPIDestinationsPolicy([]string{dest, dest, ""})
-	if got := d.Statement[0].Resource; !slices.Equal(got, []string{dest}) {
-		t.Errorf("resources %v", got)
-	}
-	runAllowCases(t, d, []allowCase{
-		{"listed destination", rq(Caller{AWS: "arn:aws:iam::111111111111:role/w"}, "events:InvokeApiDestination", dest, nil), true},
-		{"another destination", rq(Caller{AWS: "arn:aws:iam::111111111111:role/w"}, "events:InvokeApiDestination", dest+"x", nil), false},
 	})
 }
 

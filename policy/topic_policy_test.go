@@ -32,7 +32,17 @@ func TestTopicPolicy(t *testing.T) {
 		{"budgets not admitted", rq(Caller{Service: "budgets.amazonaws.com"}, "sns:Publish", topic,
 			tls(keySourceAccount, hub.ID, keySourceArn, "arn:aws:budgets::111111111111:budget/b")), false},
 	}
-	runAllowCases(t, TopicPolicy(hub, topic, TopicPublishers{Alarms: false}), cases)
+	runAllowCases(t, TopicPolicy(hub, topic, TopicPublishers{Events: true}), cases)
+
+	t.Run("the function's topics admit no service", func(t *testing.T) {
+		runAllowCases(t, TopicPolicy(hub, topic, TopicPublishers{}), []allowCase{
+			// The delivery function publishes with its role's own policy
+			// (TestDeliveryFunctionPolicy), which within one account needs
+			// no grant here.
+			{"rule of this account", rq(events, "sns:Publish", topic, tls(keySourceAccount, hub.ID, keySourceArn, ourRule)), false},
+			{"alarm of this account", rq(alarms, "sns:Publish", topic, tls(keySourceAccount, hub.ID, keySourceArn, ourAlarm)), false},
+		})
+	})
 
 	t.Run("with alarms", func(t *testing.T) {
 		runAllowCases(t, TopicPolicy(hub, topic, TopicPublishers{Alarms: true}), []allowCase{

@@ -1,8 +1,6 @@
 package stack_test
 
 import (
-	"encoding/json"
-	"reflect"
 	"testing"
 
 	"secalerts/internal/stacktest"
@@ -10,58 +8,66 @@ import (
 )
 
 // TestHubPreviewIsItsPlan: the offline tool routes events through the
-// plan, so the resources the program registers must be the plan, rule for
-// rule and target for target: same names, patterns, inputs, policies.
+// plan, so the resources the program registers must be the plan: each
+// customer's bus, policy, rule and input, topics, channels, subscriptions
+// and parameters.
 func TestHubPreviewIsItsPlan(t *testing.T) {
 	p := stacktest.HubPlan(t, stacktest.Path(t, stacktest.HubFile))
 	rs := stacktest.Preview(t, stacktest.HubFile)
-	const ruleType, targetType = "aws:cloudwatch/eventRule:EventRule", "aws:cloudwatch/eventTarget:EventTarget"
 	for _, c := range p.Customers {
-		var bus []preview.Resource
-		for _, r := range stacktest.OfType(rs, "aws:cloudcontrol/resource:Resource") {
-			var state struct{ Name string }
-			if json.Unmarshal([]byte(stacktest.Str(r.Inputs["desiredState"])), &state) == nil && state.Name == c.Bus.Name {
-				bus = append(bus, r)
-			}
-		}
-		if len(bus) != 1 {
-			t.Fatalf("customer %s: %d buses named %s", c.Name, len(bus), c.Bus.Name)
-		}
-		var state struct{ Policy any }
-		if err := json.Unmarshal([]byte(stacktest.Str(bus[0].Inputs["desiredState"])), &state); err != nil {
-			t.Fatal(err)
+		if len(stacktest.Named(rs, "aws:cloudwatch/eventBus:EventBus", c.Bus.Name)) != 1 {
+			t.Errorf("bus %s is not registered once", c.Bus.Name)
 		}
 		want, _ := c.Bus.Policy.JSON()
-		var wantPolicy any
-		json.Unmarshal([]byte(want), &wantPolicy)
-		if !reflect.DeepEqual(state.Policy, wantPolicy) {
-			t.Errorf("bus %s: policy %v, plan %s", c.Bus.Name, state.Policy, want)
+		found := false
+		for _, bp := range stacktest.OfType(rs, "aws:cloudwatch/eventBusPolicy:EventBusPolicy") {
+			found = found || (stacktest.Str(bp.Inputs["eventBusName"]) == c.Bus.Name && stacktest.Str(bp.Inputs["policy"]) == want)
 		}
-		for _, rule := range c.Rules {
-			got := onBus(stacktest.Named(rs, ruleType, rule.Name), c.Bus.Name)
-			if len(got) != 1 || stacktest.Str(got[0].Inputs["eventPattern"]) != rule.Pattern {
-				t.Errorf("rule %s of %s: registered %d, want 1 with the plan's pattern", rule.Name, c.Bus.Name, len(got))
-				continue
+		if !found {
+			t.Errorf("bus %s: no policy that is the plan's", c.Bus.Name)
+		}
+		rules := onBus(stacktest.Named(rs, "aws:cloudwatch/eventRule:EventRule", c.Rule.Name), c.Bus.Name)
+		if len(rules) != 1 || stacktest.Str(rules[0].Inputs["eventPattern"]) != c.Rule.Pattern {
+			t.Errorf("bus %s: rule %s is not the plan's", c.Bus.Name, c.Rule.Name)
+		}
+		targets := onBus(stacktest.OfType(rs, "aws:cloudwatch/eventTarget:EventTarget"), c.Bus.Name)
+		if len(targets) != 1 {
+			t.Fatalf("bus %s: %d targets", c.Bus.Name, len(targets))
+		}
+		if it, _ := targets[0].Inputs["inputTransformer"].(map[string]any); stacktest.Str(it["inputTemplate"]) != c.Rule.Input {
+			t.Errorf("bus %s: input %v, plan %s", c.Bus.Name, it, c.Rule.Input)
+		}
+		for _, ch := range c.Chat {
+			if len(stacktest.Named(rs, "aws:sns/topic:Topic", ch.Topic.Name)) != 1 {
+				t.Errorf("chat topic %s is not registered once", ch.Topic.Name)
 			}
-			for _, target := range rule.Targets {
-				n := 0
-				for _, tg := range onBus(stacktest.OfType(rs, targetType), c.Bus.Name) {
-					if stacktest.Str(tg.Inputs["rule"]) != rule.Name || stacktest.Str(tg.Inputs["targetId"]) != target.ID {
-						continue
+			n := 0
+			for _, typ := range []string{"aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration", "aws:chatbot/teamsChannelConfiguration:TeamsChannelConfiguration"} {
+				for _, r := range stacktest.OfType(rs, typ) {
+					if stacktest.Str(r.Inputs["configurationName"]) == ch.ConfigurationName {
+						n++
 					}
+				}
+			}
+			if n != 1 {
+				t.Errorf("configuration %s registered %d times", ch.ConfigurationName, n)
+			}
+		}
+		for _, e := range c.Emails {
+			n := 0
+			for _, sub := range stacktest.OfType(rs, "aws:sns/topicSubscription:TopicSubscription") {
+				if sub.Inputs["endpoint"] == e.Address && sub.Inputs["filterPolicy"] == e.FilterPolicy {
 					n++
-					it, _ := tg.Inputs["inputTransformer"].(map[string]any)
-					if stacktest.Str(it["inputTemplate"]) != target.Transformer.Template {
-						t.Errorf("target %s of rule %s: template differs from the plan's", target.ID, rule.Name)
-					}
-				}
-				if n != 1 {
-					t.Errorf("target %s of rule %s: registered %d times", target.ID, rule.Name, n)
 				}
 			}
+			if n != 1 {
+				t.Errorf("%s: %d subscriptions with the plan's filter", e.Address, n)
+			}
 		}
-		if got := len(onBus(stacktest.OfType(rs, ruleType), c.Bus.Name)); got != c.RuleCount() {
-			t.Errorf("bus %s: %d rules registered, %d planned", c.Bus.Name, got, c.RuleCount())
+		for _, w := range c.Webhooks {
+			if len(stacktest.Named(rs, "aws:ssm/parameter:Parameter", w.Parameter)) != 1 {
+				t.Errorf("webhook parameter %s is not registered once", w.Parameter)
+			}
 		}
 	}
 }

@@ -1,14 +1,12 @@
 package stack_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
 
 	"secalerts/config"
 	"secalerts/internal/stacktest"
-	"secalerts/names"
 	"secalerts/policy"
 	"secalerts/preview"
 )
@@ -40,260 +38,13 @@ func TestEveryResourceHasAnExplicitRegionalProvider(t *testing.T) {
 		}
 	}
 	for _, r := range stacktest.Preview(t, stacktest.HubFile) {
-		if r.Custom && r.Region != "" && (r.Region != "us-east-1" || r.Account != hubAccount) {
-			t.Errorf("hub resource %s in %s/%s", r.Name, r.Account, r.Region)
+		region := "us-east-1"
+		if strings.HasPrefix(r.Type, "aws:chatbot/") {
+			// The Chatbot API is not served in us-east-1.
+			region = "us-east-2"
 		}
-	}
-}
-
-func TestHubKey(t *testing.T) {
-	keys := stacktest.OfType(stacktest.Preview(t, stacktest.HubFile), "aws:kms/key:Key")
-	if len(keys) != 1 {
-		t.Fatalf("want one key, got %d", len(keys))
-	}
-	k := keys[0]
-	if k.Inputs["enableKeyRotation"] != true || k.Inputs["deletionWindowInDays"] != float64(30) {
-		t.Errorf("key rotation/deletion window: %v %v", k.Inputs["enableKeyRotation"], k.Inputs["deletionWindowInDays"])
-	}
-	d := doc(t, k.Inputs["policy"])
-	keyARN := stacktest.Str(k.Outputs["arn"])
-	events := policy.Caller{Service: "events.amazonaws.com"}
-	ctx := func(bus, account string) map[string]string {
-		return map[string]string{"kms:EncryptionContext:aws:events:event-bus:arn": bus, "aws:SourceArn": bus, "aws:SourceAccount": account}
-	}
-	for _, tc := range []struct {
-		name string
-		req  policy.Request
-		want bool
-	}{
-		{"events encrypts the acme bus", policy.Request{Principal: events, Action: "kms:GenerateDataKey", Resource: keyARN, Context: ctx(hubBusAcme, hubAccount)}, true},
-		{"events encrypts a bus the hub does not own", policy.Request{Principal: events, Action: "kms:GenerateDataKey", Resource: keyARN,
-			Context: ctx("arn:aws:events:us-east-1:999999999999:event-bus/other", hubAccount)}, false},
-		{"events publishes to the acme chat topic", policy.Request{Principal: events, Action: "kms:GenerateDataKey", Resource: keyARN,
-			Context: map[string]string{"kms:EncryptionContext:aws:sns:topicArn": "arn:aws:sns:us-east-1:999999999999:secalerts-acme-chat-high"}}, true},
-		{"key administrator may not decrypt", policy.Request{Principal: policy.Caller{AWS: "arn:aws:iam::999999999999:role/SecurityAdmin", Account: hubAccount},
-			Action: "kms:Decrypt", Resource: keyARN}, false},
-		{"key administrator schedules deletion", policy.Request{Principal: policy.Caller{AWS: "arn:aws:iam::999999999999:role/SecurityAdmin", Account: hubAccount},
-			Action: "kms:ScheduleKeyDeletion", Resource: keyARN}, true},
-		{"a member account may not decrypt", policy.Request{Principal: policy.Caller{AWS: "arn:aws:iam::111111111111:root", Account: memberAccount},
-			Action: "kms:Decrypt", Resource: keyARN}, false},
-	} {
-		if got := policy.Allowed(d, tc.req); got != tc.want {
-			t.Errorf("%s: allowed=%v, want %v", tc.name, got, tc.want)
-		}
-	}
-}
-
-func TestHubTopicsAreEncryptedAndOnlyRulesAndAlarmsPublish(t *testing.T) {
-	key := stacktest.Str(stacktest.OfType(stacktest.Preview(t, stacktest.HubFile), "aws:kms/key:Key")[0].Outputs["arn"])
-	topics := stacktest.OfType(stacktest.Preview(t, stacktest.HubFile), "aws:sns/topic:Topic")
-	if len(topics) < 5 {
-		t.Fatalf("expected the alarm topic and the customers' topics, got %d", len(topics))
-	}
-	for _, tp := range topics {
-		if stacktest.Str(tp.Inputs["kmsMasterKeyId"]) != key {
-			t.Errorf("topic %s is encrypted with %v, not the hub key", tp.Name, tp.Inputs["kmsMasterKeyId"])
-		}
-		arn := stacktest.Str(tp.Outputs["arn"])
-		d := doc(t, tp.Inputs["policy"])
-		publish := func(c policy.Caller, source, account string) bool {
-			return policy.Allowed(d, policy.Request{Principal: c, Action: "sns:Publish", Resource: arn,
-				Context: map[string]string{"aws:SourceArn": source, "aws:SourceAccount": account, "aws:SecureTransport": "true"}})
-		}
-		events := policy.Caller{Service: "events.amazonaws.com"}
-		if !publish(events, "arn:aws:events:us-east-1:999999999999:rule/secalerts-acme/secalerts-guardduty-high", hubAccount) {
-			t.Errorf("topic %s: the hub's rules cannot publish", tp.Name)
-		}
-		if publish(events, "arn:aws:events:us-east-1:444444444444:rule/x", stranger) {
-			t.Errorf("topic %s: another account's rule can publish", tp.Name)
-		}
-		if publish(policy.Caller{AWS: "arn:aws:iam::444444444444:root", Account: stranger}, "", stranger) {
-			t.Errorf("topic %s: a stranger account can publish", tp.Name)
-		}
-		alarms := publish(policy.Caller{Service: "cloudwatch.amazonaws.com"}, "arn:aws:cloudwatch:us-east-1:999999999999:alarm:secalerts-acme-dlq-depth", hubAccount)
-		if alarms != (stacktest.Str(tp.Inputs["name"]) == "secalerts-alarms") {
-			t.Errorf("topic %s: alarms may publish = %v", tp.Name, alarms)
-		}
-	}
-}
-
-func TestHubBusesAdmitOnlyTheirCustomers(t *testing.T) {
-	key := stacktest.Str(stacktest.OfType(stacktest.Preview(t, stacktest.HubFile), "aws:kms/key:Key")[0].Outputs["arn"])
-	admitted := map[string][]string{"secalerts-acme": {"111111111111", "222222222222"}, "secalerts-globex": {"333333333333"}}
-	buses := stacktest.OfType(stacktest.Preview(t, stacktest.HubFile), "aws:cloudcontrol/resource:Resource")
-	if len(buses) != 2 {
-		t.Fatalf("want 2 buses, got %d", len(buses))
-	}
-	for _, b := range buses {
-		var state struct {
-			Name             string
-			KmsKeyIdentifier string
-			DeadLetterConfig struct{ Arn string }
-			Policy           policy.Document
-		}
-		if err := json.Unmarshal([]byte(stacktest.Str(b.Inputs["desiredState"])), &state); err != nil {
-			t.Fatal(err)
-		}
-		if state.KmsKeyIdentifier != key {
-			t.Errorf("bus %s encrypted with %q", state.Name, state.KmsKeyIdentifier)
-		}
-		if state.DeadLetterConfig.Arn != fmt.Sprintf("arn:aws:sqs:us-east-1:999999999999:%s-dlq", state.Name) {
-			t.Errorf("bus %s dead-letter queue %q", state.Name, state.DeadLetterConfig.Arn)
-		}
-		arn := "arn:aws:events:us-east-1:999999999999:event-bus/" + state.Name
-		put := func(account, action, resource, org string) bool {
-			role := fmt.Sprintf("arn:aws:iam::%s:role/secalerts-forward", account)
-			return policy.Allowed(state.Policy, policy.Request{
-				Principal: policy.Caller{AWS: role, Account: account, OrgID: org}, Action: action, Resource: resource,
-				IdentityPolicies: []policy.Document{{Version: policy.Version, Statement: []policy.Statement{{Effect: policy.Allow, Action: []string{"events:*"}, Resource: []string{"*"}}}}},
-			})
-		}
-		for _, a := range admitted[state.Name] {
-			if !put(a, "events:PutEvents", arn, "") {
-				t.Errorf("bus %s does not admit its account %s", state.Name, a)
-			}
-			if put(a, "events:PutRule", arn, "") {
-				t.Errorf("bus %s lets %s do more than PutEvents", state.Name, a)
-			}
-		}
-		if put(stranger, "events:PutEvents", arn, "") {
-			t.Errorf("bus %s admits a stranger", state.Name)
-		}
-		for other, accounts := range admitted {
-			if other != state.Name && put(accounts[0], "events:PutEvents", arn, "") {
-				t.Errorf("bus %s admits %s of customer %s", state.Name, accounts[0], other)
-			}
-		}
-		if want := state.Name == "secalerts-globex"; put(stranger, "events:PutEvents", arn, "o-exampleorg1") != want {
-			t.Errorf("bus %s: an account of organization o-exampleorg1 admitted = %v, want %v", state.Name, !want, want)
-		}
-	}
-}
-
-func TestHubTargetsRetryAndDeadLetter(t *testing.T) {
-	targets := stacktest.OfType(stacktest.Preview(t, stacktest.HubFile), "aws:cloudwatch/eventTarget:EventTarget")
-	if len(targets) == 0 {
-		t.Fatal("no targets")
-	}
-	for _, tg := range targets {
-		bus := stacktest.Str(tg.Inputs["eventBusName"])
-		if bus == "" {
-			// The heartbeat check's schedule on the default bus
-			// (heartbeat_test.go).
-			continue
-		}
-		dlq, _ := tg.Inputs["deadLetterConfig"].(map[string]any)
-		if stacktest.Str(dlq["arn"]) != "arn:aws:sqs:us-east-1:999999999999:"+bus+"-dlq" {
-			t.Errorf("target %s: dead-letter queue %v", tg.Name, dlq)
-		}
-		retry, _ := tg.Inputs["retryPolicy"].(map[string]any)
-		if retry["maximumRetryAttempts"] != float64(185) || retry["maximumEventAgeInSeconds"] != float64(86400) {
-			t.Errorf("target %s: retry policy %v", tg.Name, retry)
-		}
-		it, _ := tg.Inputs["inputTransformer"].(map[string]any)
-		if stacktest.Str(it["inputTemplate"]) == "" {
-			t.Errorf("target %s has no input transformer: raw JSON would reach people", tg.Name)
-		}
-	}
-	for _, q := range stacktest.OfType(stacktest.Preview(t, stacktest.HubFile), "aws:sqs/queue:Queue") {
-		if stacktest.Str(q.Inputs["kmsMasterKeyId"]) == "" {
-			t.Errorf("queue %s is not encrypted with the hub key", q.Name)
-		}
-		d := doc(t, q.Inputs["policy"])
-		arn := stacktest.Str(q.Outputs["arn"])
-		if stacktest.Str(q.Inputs["name"]) == names.HeartbeatDLQ {
-			continue // no bus's queue (heartbeat_test.go)
-		}
-		bus := strings.TrimSuffix(stacktest.Str(q.Inputs["name"]), "-dlq")
-		send := func(source string) bool {
-			return policy.Allowed(d, policy.Request{Principal: policy.Caller{Service: "events.amazonaws.com"}, Action: "sqs:SendMessage",
-				Resource: arn, Context: map[string]string{"aws:SourceArn": source, "aws:SourceAccount": hubAccount, "aws:SecureTransport": "true"}})
-		}
-		if !send("arn:aws:events:us-east-1:999999999999:rule/" + bus + "/r") {
-			t.Errorf("queue %s: the rules of its bus cannot dead-letter", q.Name)
-		}
-		if send("arn:aws:events:us-east-1:999999999999:rule/secalerts-someone-else/r") {
-			t.Errorf("queue %s: another bus's rules can write", q.Name)
-		}
-	}
-	alarms := map[string]preview.Resource{}
-	for _, a := range stacktest.OfType(stacktest.Preview(t, stacktest.HubFile), "aws:cloudwatch/metricAlarm:MetricAlarm") {
-		alarms[stacktest.Str(a.Inputs["name"])] = a
-	}
-	alarmTopic := "arn:aws:sns:us-east-1:999999999999:secalerts-alarms"
-	for _, c := range []string{"acme", "globex"} {
-		for _, name := range []string{"secalerts-" + c + "-dlq-depth", "secalerts-" + c + "-failed-invocations"} {
-			a, ok := alarms[name]
-			if !ok {
-				t.Errorf("no alarm %s", name)
-				continue
-			}
-			if actions, _ := a.Inputs["alarmActions"].([]any); len(actions) != 1 || actions[0] != alarmTopic {
-				t.Errorf("alarm %s notifies %v", name, a.Inputs["alarmActions"])
-			}
-		}
-	}
-}
-
-func TestHubChatbotIsNotificationsOnly(t *testing.T) {
-	configs := append(stacktest.OfType(stacktest.Preview(t, stacktest.HubFile), "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration"),
-		stacktest.OfType(stacktest.Preview(t, stacktest.HubFile), "aws:chatbot/teamsChannelConfiguration:TeamsChannelConfiguration")...)
-	if len(configs) != 3 {
-		t.Fatalf("want 2 Slack and 1 Teams channel, got %d", len(configs))
-	}
-	guard := stacktest.OfType(stacktest.Preview(t, stacktest.HubFile), "aws:iam/policy:Policy")
-	if len(guard) != 1 {
-		t.Fatalf("want one guardrail policy, got %d", len(guard))
-	}
-	for _, c := range configs {
-		g, _ := c.Inputs["guardrailPolicyArns"].([]any)
-		if len(g) != 1 || g[0] != guard[0].Outputs["arn"] {
-			t.Errorf("%s guardrails %v", c.Name, g)
-		}
-		if lvl := stacktest.Str(c.Inputs["loggingLevel"]); lvl == "" || lvl == "NONE" {
-			t.Errorf("%s logging %q", c.Name, lvl)
-		}
-		if c.Inputs["userAuthorizationRequired"] != true {
-			t.Errorf("%s does not require user authorization", c.Name)
-		}
-	}
-	for _, r := range stacktest.Preview(t, stacktest.HubFile) {
-		if !strings.HasPrefix(r.Type, "aws:iam/") && !strings.HasPrefix(r.Type, "aws:chatbot/") {
-			continue
-		}
-		b, _ := json.Marshal(r.Inputs)
-		if strings.Contains(string(b), "AdministratorAccess") || strings.Contains(string(b), "ReadOnlyAccess") {
-			t.Errorf("%s %s grants a broad AWS managed policy", r.Type, r.Name)
-		}
-	}
-	gd := doc(t, guard[0].Inputs["policy"])
-	for _, action := range []string{"iam:CreateUser", "s3:GetObject", "ec2:TerminateInstances", "lambda:InvokeFunction"} {
-		if policy.Allowed(gd, policy.Request{Principal: policy.Caller{AWS: "arn:aws:iam::999999999999:role/secalerts-chatbot", Account: hubAccount}, Action: action, Resource: "*",
-			IdentityPolicies: []policy.Document{gd}}) {
-			t.Errorf("the guardrail allows %s", action)
-		}
-	}
-}
-
-func TestHubWebhookURLStaysSecret(t *testing.T) {
-	dests := stacktest.OfType(stacktest.Preview(t, stacktest.HubFile), "aws:cloudwatch/eventApiDestination:EventApiDestination")
-	if len(dests) != 1 {
-		t.Fatalf("want one API destination, got %d", len(dests))
-	}
-	secret := false
-	for _, k := range dests[0].SecretInputs {
-		secret = secret || k == "invocationEndpoint"
-	}
-	if !secret {
-		t.Error("the webhook URL is not a secret input")
-	}
-	for _, r := range stacktest.Preview(t, stacktest.HubFile) {
-		if r.Type == "aws:cloudwatch/eventApiDestination:EventApiDestination" {
-			continue
-		}
-		b, _ := json.Marshal(r.Inputs)
-		if strings.Contains(string(b), preview.SecretPlaceholder) {
-			t.Errorf("%s %s carries the webhook URL in plain text", r.Type, r.Name)
+		if r.Custom && r.Region != "" && (r.Region != region || r.Account != hubAccount) {
+			t.Errorf("hub resource %s in %s/%s, want %s/%s", r.Name, r.Account, r.Region, hubAccount, region)
 		}
 	}
 }
@@ -401,7 +152,9 @@ func TestInvalidConfigCreatesNothing(t *testing.T) {
 		{"bad account", hubHead + "    customers:\n      - name: acme\n        accounts: [\"1234\"]\n        emails: [a@example.com]\n", "secalerts:hub.customers[0].accounts[0]"},
 		{"bad severity", hubHead + "    customers:\n      - name: acme\n        accounts: [\"111111111111\"]\n        emails: [{address: a@example.com, minSeverity: SEVERE}]\n", "minSeverity"},
 		{"webhook URL not secret", hubHead + "    customers:\n      - name: acme\n        accounts: [\"111111111111\"]\n        webhooks: [{name: w, url: \"https://hooks.example.com/x\"}]\n", "--secret"},
-		{"rule quota", hubHead + "    maxRulesPerBus: 5\n    customers:\n      - name: acme\n        accounts: [\"111111111111\"]\n        emails: [a@example.com]\n", "maxRulesPerBus"},
+		{"bus quota", hubHead + "    maxEventBuses: 1\n    customers:\n      - name: acme\n        accounts: [\"111111111111\"]\n        emails: [a@example.com]\n" +
+			"      - name: globex\n        accounts: [\"222222222222\"]\n        emails: [a@example.com]\n", "maxEventBuses"},
+		{"chatbot region", hubHead + "    chatbotRegion: eu-west-9\n    customers:\n      - name: acme\n        accounts: [\"111111111111\"]\n        emails: [a@example.com]\n", "chatbotRegion"},
 		{"hub role in another account", strings.Replace(hubHead, "config:\n", "config:\n  aws:assumeRole:\n    roleArn: arn:aws:iam::111111111111:role/deploy\n", 1) +
 			"    customers:\n      - name: acme\n        accounts: [\"111111111111\"]\n        emails: [a@example.com]\n", "aws:assumeRole.roleArn"},
 		{"member role that is not a role", "config:\n  secalerts:role: member\n  aws:assumeRole:\n    roleArn: deploy\n  secalerts:member:\n    accountId: \"111111111111\"\n    hubEventBusArn: " + hubBusAcme + "\n    regions: [us-east-1]\n", "aws:assumeRole.roleArn"},
