@@ -39,6 +39,15 @@ type Detector struct {
 	// their source is not an aws.* one and any admitted account could send
 	// it.
 	HubOnly bool
+	// Tamper is true when the detector reports an attempt to blind or
+	// disable the pipeline or its sensors: the hub always tells the
+	// operator too, and such alerts cannot be suppressed.
+	Tamper bool
+	// Closes, when set, matches the events that show one of the
+	// detector's findings resolved, archived or passed. Members forward
+	// them whatever their minimum severity, and they never alert: the hub
+	// remembers the finding closed, so a later alert about it is news.
+	Closes Pattern
 	// Build returns the detector's variants for the given options, lowest
 	// severity first. Every variant's pattern pins "source" to the genuine
 	// AWS sources (or the canary source), which an account cannot forge.

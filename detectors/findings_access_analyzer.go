@@ -22,6 +22,15 @@ var accessAnalyzerDetector = Detector{
 	Title:       "Access Analyzer finding",
 	Description: "Active IAM Access Analyzer findings of resources shared outside the account: public HIGH, cross-account MEDIUM.",
 	DefaultOn:   true,
+	// Access Analyzer sends an event for every status change and for a
+	// deletion (IAM User Guide, "Monitoring IAM Access Analyzer with
+	// Amazon EventBridge"): ARCHIVED or RESOLVED, or isDeleted, closes.
+	Closes: awsEvent("aws.access-analyzer", "Access Analyzer Finding", map[string]any{
+		"$or": []any{
+			map[string]any{"status": []any{"ARCHIVED", "RESOLVED"}},
+			map[string]any{"isDeleted": []any{true}},
+		},
+	}),
 	Build: func(Options) []Variant {
 		pattern := func(public bool) Pattern {
 			return awsEvent("aws.access-analyzer", "Access Analyzer Finding", map[string]any{

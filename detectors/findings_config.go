@@ -43,7 +43,13 @@ var configComplianceDetector = Detector{
 	Title:       "Config rule non-compliance",
 	Description: "Resources that become NON_COMPLIANT with an AWS Config rule; HIGH when the rule says GuardDuty, CloudTrail or Security Hub is off.",
 	DefaultOn:   true,
-	Build:       buildConfigCompliance,
+	// AWS Config sends a compliance change when a resource becomes
+	// COMPLIANT again, or the rule stops applying to it (AWS Config
+	// Developer Guide, compliance types).
+	Closes: awsEvent("aws.config", "Config Rules Compliance Change", map[string]any{
+		"newEvaluationResult": map[string]any{"complianceType": []any{"COMPLIANT", "NOT_APPLICABLE"}},
+	}),
+	Build: buildConfigCompliance,
 	Message: Message{
 		Paths: map[string]string{
 			"ruleName":      "$.detail.configRuleName",

@@ -33,6 +33,13 @@ var guardDutyDetector = Detector{
 	Title:       "GuardDuty finding",
 	Description: "Unarchived GuardDuty findings, with GuardDuty's Low/Medium/High/Critical bands as severity.",
 	DefaultOn:   true,
+	// An archived finding is closed (service.archived; GuardDuty API
+	// Reference, Service). Findings archived by a suppression rule are
+	// never sent (GuardDuty User Guide, suppression rules), so this only
+	// sees findings archived by hand.
+	Closes: awsEvent("aws.guardduty", "GuardDuty Finding", map[string]any{
+		"service": map[string]any{"archived": []any{true}},
+	}),
 	Build: func(Options) []Variant {
 		var out []Variant
 		for _, r := range guardDutySeverityRanges {

@@ -26,6 +26,21 @@ var securityHubDetector = Detector{
 	Title:       "Security Hub finding",
 	Description: "Active, unsuppressed Security Hub findings that are not passed controls, one severity per Severity.Label.",
 	DefaultOn:   true,
+	// Security Hub sends every update of a finding, its closing included
+	// (ASFF: RecordState ARCHIVED when the product withdrew it, Workflow
+	// RESOLVED or SUPPRESSED when people dealt with it, and Compliance
+	// PASSED for a control that passes, which Security Hub also marks
+	// RESOLVED: "Setting the workflow status of Security Hub findings").
+	Closes: awsEvent("aws.securityhub", "Security Hub Findings - Imported", map[string]any{
+		"findings": map[string]any{
+			"ProductName": anythingBut(securityHubOwnDetectorProducts...),
+			"$or": []any{
+				map[string]any{"RecordState": []any{"ARCHIVED"}},
+				map[string]any{"Workflow": map[string]any{"Status": []any{"RESOLVED", "SUPPRESSED"}}},
+				map[string]any{"Compliance": map[string]any{"Status": []any{"PASSED"}}},
+			},
+		},
+	}),
 	Build: func(Options) []Variant {
 		var out []Variant
 		for _, s := range severity.All {

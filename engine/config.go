@@ -52,6 +52,11 @@ type Customer struct {
 	// policy having checked the organization.
 	OrganizationID string        `json:"organizationId,omitempty"`
 	Destinations   []Destination `json:"destinations"`
+	// RemindAfterDays reminds of a finding still open that many days after
+	// it was last sent; 0 never.
+	RemindAfterDays int           `json:"remindAfterDays"`
+	Flood           Flood         `json:"flood"`
+	Suppressions    []Suppression `json:"suppressions,omitempty"`
 }
 
 // Account is an account of a customer, with its display name.

@@ -63,6 +63,8 @@ type Engine struct {
 	// detector and variant.
 	catalogue, reports *eventbridge.Matcher
 	refs               map[string]variantRef
+	// closing matches the events that close a finding, by detector ID.
+	closing *eventbridge.Matcher
 }
 
 type variantRef struct {
@@ -76,7 +78,8 @@ func New(cfg *Config, o Options) (*Engine, error) {
 		return nil, errors.New("creating the delivery engine: a config, a store and a sender are required")
 	}
 	e := &Engine{cfg: cfg, store: o.Store, out: o.Sender, metrics: o.Metrics, now: o.Now,
-		catalogue: eventbridge.NewMatcher(), reports: eventbridge.NewMatcher(), refs: map[string]variantRef{}}
+		catalogue: eventbridge.NewMatcher(), reports: eventbridge.NewMatcher(), refs: map[string]variantRef{},
+		closing: eventbridge.NewMatcher()}
 	if e.metrics == nil {
 		e.metrics = noMetrics{}
 	}
@@ -89,6 +92,15 @@ func New(cfg *Config, o Options) (*Engine, error) {
 		m := e.catalogue
 		if d.HubOnly {
 			m = e.reports
+		}
+		if d.Closes != nil {
+			pattern, err := json.Marshal(d.Closes)
+			if err != nil {
+				return nil, fmt.Errorf("creating the delivery engine: closing pattern of %s: %w", d.ID, err)
+			}
+			if err := e.closing.Add(d.ID, pattern); err != nil {
+				return nil, fmt.Errorf("creating the delivery engine: %w", err)
+			}
 		}
 		for i, v := range d.VariantsAtLeast(detectors.Options{}, severity.Informational) {
 			id := d.ID + "/" + strconv.Itoa(i)
@@ -166,6 +178,9 @@ type Decision struct {
 	// Heartbeat is the member rule whose scheduled event this is: it is
 	// recorded, never delivered.
 	Heartbeat *Heartbeat
+	// Closes is the detector one of whose findings the event closes: it is
+	// remembered, never delivered.
+	Closes string
 }
 
 // Alerting reports whether the decision delivers anything.
@@ -229,6 +244,16 @@ func (e *Engine) decide(customer string, event []byte, fromHub bool) (Decision, 
 		}
 	}
 	if !found {
+		if !fromHub {
+			closing, err := e.closing.Match(event)
+			if err != nil {
+				return d, err
+			}
+			if len(closing) > 0 {
+				d.Closes = closing[0]
+				return d, nil
+			}
+		}
 		d.Dropped = "no detector of the catalogue matches it"
 		return d, nil
 	}
@@ -237,7 +262,9 @@ func (e *Engine) decide(customer string, event []byte, fromHub bool) (Decision, 
 			d.Destinations = append(d.Destinations, &c.Destinations[i])
 		}
 	}
-	d.Operator = fromHub && e.cfg.Hub.OperatorTopic != ""
+	// The operator hears of the hub's own reports and of every attempt to
+	// blind the pipeline.
+	d.Operator = (fromHub || d.Detector.Tamper) && e.cfg.Hub.OperatorTopic != ""
 	if !d.Alerting() {
 		d.Dropped = fmt.Sprintf("no destination of customer %s takes %s", c.Name, d.Variant.Severity)
 	}
@@ -259,6 +286,12 @@ type Delivery struct {
 // Outcome is what the engine did with one event.
 type Outcome struct {
 	Decision
+	// Quiet says why an alert was not sent: QuietDuplicate, QuietFlood, or
+	// QuietSuppressed and the suppression's name; "" when it was.
+	Quiet string
+	// Notes are what the alert said besides the event (a reopened
+	// finding, a raised severity).
+	Notes      []string
 	Deliveries []Delivery
 }
 
@@ -268,13 +301,72 @@ type Outcome struct {
 // missing.
 func (e *Engine) Handle(ctx context.Context, in Input) (Outcome, error) {
 	d, err := e.decide(in.Customer, in.Event, false)
+	out := Outcome{Decision: d}
 	if err != nil {
-		return Outcome{Decision: d}, err
+		return out, err
 	}
-	if d.Heartbeat != nil {
-		return Outcome{Decision: d}, e.recordHeartbeat(ctx, d.Customer, *d.Heartbeat)
+	switch {
+	case d.Heartbeat != nil:
+		return out, e.recordHeartbeat(ctx, d.Customer, *d.Heartbeat)
+	case d.Closes != "":
+		if id := findingIdentity(d.Closes, in.Event); id != "" {
+			return out, e.close(ctx, d.Customer, id)
+		}
+		return out, nil
+	case !d.Alerting():
+		e.metrics.Count(d.Customer.Name, MetricDropped, 1)
+		return out, nil
 	}
-	return e.deliver(ctx, d, in.Event)
+	env, err := readEnvelope(in.Event)
+	if err != nil {
+		return out, err
+	}
+	if env.ID == "" {
+		// Deliveries are remembered by event ID; EventBridge gives every
+		// event one.
+		return out, errors.New("not an EventBridge event: it has no id")
+	}
+	msg, err := e.message(d, in.Event)
+	if err != nil {
+		return out, err
+	}
+	f := readFacts(in.Event)
+	c := d.Customer
+	// Suppressions are the customer's own words; tampering, the canary and
+	// the hub's reports are never theirs to silence.
+	if !d.Detector.Tamper && !d.Detector.HubOnly && d.Detector.ID != "canary" {
+		for _, sup := range c.Suppressions {
+			if sup.matches(d.Detector.ID, d.Variant.Severity, msg.AccountID, msg.Region, f, e.now()) {
+				out.Quiet = QuietSuppressed + sup.Name
+				e.metrics.Count(c.Name, MetricSuppressed, 1)
+				return out, e.tally(ctx, c, out.Quiet, d.Detector.ID)
+			}
+		}
+	}
+	if id := findingIdentity(d.Detector.ID, in.Event); id != "" {
+		notes, repeat, err := e.repeat(ctx, d, id, env.ID, msg)
+		if err != nil {
+			return out, err
+		}
+		if repeat {
+			out.Quiet = QuietDuplicate
+			e.metrics.Count(c.Name, MetricRepeat, 1)
+			return out, e.tally(ctx, c, out.Quiet, d.Detector.ID)
+		}
+		out.Notes = notes
+		msg.Notes = append(msg.Notes, notes...)
+	}
+	collapsed, err := e.flooded(ctx, d, f, msg.AccountID, msg.Title, env.ID)
+	if err != nil {
+		return out, err
+	}
+	if collapsed {
+		out.Quiet = QuietFlood
+		e.metrics.Count(c.Name, MetricCollapsed, 1)
+		return out, e.tally(ctx, c, out.Quiet, d.Detector.ID)
+	}
+	out.Deliveries, err = e.dispatch(ctx, c, env.ID, d.Destinations, d.Operator, d.Variant.Severity, msg)
+	return out, err
 }
 
 // Report delivers an event the hub itself makes about a member of
@@ -282,10 +374,17 @@ func (e *Engine) Handle(ctx context.Context, in Input) (Outcome, error) {
 // of it. Replay calls it for the hub's own events.
 func (e *Engine) Report(ctx context.Context, customer string, event []byte) (Outcome, error) {
 	d, err := e.decide(customer, event, true)
-	if err != nil {
-		return Outcome{Decision: d}, err
+	out := Outcome{Decision: d}
+	if err != nil || !d.Alerting() {
+		return out, err
 	}
-	return e.deliver(ctx, d, event)
+	env, _ := readEnvelope(event)
+	msg, err := e.message(d, event)
+	if err != nil {
+		return out, err
+	}
+	out.Deliveries, err = e.dispatch(ctx, d.Customer, env.ID, d.Destinations, d.Operator, d.Variant.Severity, msg)
+	return out, err
 }
 
 // OperatorID names the operator's topic among deliveries.
@@ -302,57 +401,44 @@ type sendUnit struct {
 	attrs        map[string]int
 }
 
-func (e *Engine) deliver(ctx context.Context, d Decision, event []byte) (Outcome, error) {
-	out := Outcome{Decision: d}
-	env, _ := readEnvelope(event)
-	if env.ID == "" {
-		// Deliveries are remembered by event ID; EventBridge gives every
-		// event one.
-		return out, errors.New("not an EventBridge event: it has no id")
-	}
-	if !d.Alerting() {
-		if d.Dropped != "" {
-			e.metrics.Count(d.Customer.Name, MetricDropped, 1)
-		}
-		return out, nil
-	}
-	msg, err := e.message(d, event)
-	if err != nil {
-		return out, err
-	}
+// dispatch renders msg for each of dests (and the operator) and sends it
+// once per send: id names what is sent (an event, a reminder, a summary),
+// so that sending it again sends nothing.
+func (e *Engine) dispatch(ctx context.Context, c *Customer, id string, dests []*Destination, operator bool, sev severity.Severity, msg render.Message) ([]Delivery, error) {
+	var out []Delivery
 	var errs []error
-	for _, u := range units(d, e.cfg.Hub.OperatorTopic) {
+	for _, u := range units(dests, operator, sev, e.cfg.Hub.OperatorTopic) {
 		rendered, err := render.Render(u.format, msg)
 		if err != nil {
-			return out, fmt.Errorf("rendering %s for %s: %w", d.Detector.ID, u.id, err)
+			return out, fmt.Errorf("rendering %s for %s: %w", msg.DetectorID, u.id, err)
 		}
-		dup, err := e.sendOnce(ctx, d.Customer.Name, env.ID, u, rendered)
+		dup, err := e.sendOnce(ctx, c.Name, id, u, rendered)
 		if err != nil {
 			errs = append(errs, err)
-			e.metrics.Count(d.Customer.Name, MetricFailed, 1)
+			e.metrics.Count(c.Name, MetricFailed, 1)
 			continue
 		}
 		metric := MetricDelivered
 		if dup {
 			metric = MetricDuplicate
 		}
-		e.metrics.Count(d.Customer.Name, metric, 1)
+		e.metrics.Count(c.Name, metric, 1)
 		for _, dest := range u.destinations {
-			out.Deliveries = append(out.Deliveries, Delivery{Destination: dest, Subject: rendered.Subject, Body: rendered.Body, Duplicate: dup})
+			out = append(out, Delivery{Destination: dest, Subject: rendered.Subject, Body: rendered.Body, Duplicate: dup})
 		}
 	}
-	sort.SliceStable(out.Deliveries, func(i, j int) bool { return out.Deliveries[i].Destination < out.Deliveries[j].Destination })
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Destination < out[j].Destination })
 	return out, errors.Join(errs...)
 }
 
 // units groups the destinations of a decision into sends: one publish per
 // topic (every e-mail address of a customer shares its topic, and each
 // subscription filters on the severity attribute), one call per webhook.
-func units(d Decision, operatorTopic string) []sendUnit {
+func units(dests []*Destination, operator bool, severity severity.Severity, operatorTopic string) []sendUnit {
 	var out []sendUnit
 	byTopic := map[string]int{}
-	sev := int(d.Variant.Severity)
-	for _, dest := range d.Destinations {
+	sev := int(severity)
+	for _, dest := range dests {
 		switch dest.Kind {
 		case Webhook:
 			f := render.FormatJSON
@@ -374,7 +460,7 @@ func units(d Decision, operatorTopic string) []sendUnit {
 			out = append(out, sendUnit{id: dest.Topic, destinations: []string{dest.ID}, format: f, topic: dest.Topic, attrs: attrs})
 		}
 	}
-	if d.Operator {
+	if operator {
 		out = append(out, sendUnit{id: OperatorID, destinations: []string{OperatorID}, format: render.FormatEmail, topic: operatorTopic})
 	}
 	return out

@@ -139,7 +139,7 @@ func TestDecide(t *testing.T) {
 			nil, "account 444444444444 is not one of customer acme's accounts"},
 		{"an organization admits any account", "globex", "guardduty/HIGH--crypto-mining.json", "444444444444", "guardduty", severity.High,
 			[]string{"email:soc@globex.example"}, ""},
-		{"an archived finding", "acme", "guardduty/none--archived-crypto-mining.json", prodAccount, "", 0, nil, "no detector of the catalogue matches it"},
+		{"an archived finding closes it", "acme", "guardduty/none--archived-crypto-mining.json", prodAccount, "", 0, nil, ""},
 		// The hub's own reports are not matched on what a member sends,
 		// whatever it claims.
 		{"a member's look-alike heartbeat report", "acme", "heartbeat-missing/HIGH--one-region-silent.json", prodAccount, "", 0,
@@ -153,6 +153,9 @@ func TestDecide(t *testing.T) {
 			var dests []string
 			for _, x := range d.Destinations {
 				dests = append(dests, x.ID)
+			}
+			if tc.name == "an archived finding closes it" && d.Closes != "guardduty" {
+				t.Errorf("closes %q, want guardduty", d.Closes)
 			}
 			if d.Detector.ID != tc.detector || (tc.detector != "" && d.Variant.Severity != tc.sev) ||
 				strings.Join(dests, ",") != strings.Join(tc.destinations, ",") || d.Dropped != tc.dropped {

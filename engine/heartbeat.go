@@ -125,6 +125,8 @@ type CheckResult struct {
 	// Silent pairs, reported or not; Reported now; Dropped because their
 	// customer is no longer in the plan.
 	Silent, Reported, Dropped int
+	// Sent are the reports.
+	Sent []Sent
 }
 
 // CheckHeartbeats reports every member rule silent for longer than
@@ -174,7 +176,9 @@ func (e *Engine) CheckHeartbeats(ctx context.Context) (CheckResult, error) {
 			first = time.Unix(st.FirstReported, 0)
 		}
 		event := e.silenceReport(st, now, first, reminder)
-		if _, err := e.Report(ctx, st.Customer, event); err != nil {
+		o, err := e.Report(ctx, st.Customer, event)
+		res.Sent = append(res.Sent, Sent{Customer: st.Customer, Kind: "report", Detector: o.Detector.ID, Severity: o.Variant.Severity, Deliveries: o.Deliveries})
+		if err != nil {
 			errs = append(errs, fmt.Errorf("reporting the silence of %s: %w", it.Key.SK, err))
 			continue
 		}

@@ -89,6 +89,12 @@ func NewMember(m *config.Member, regions []string) (*Member, error) {
 			for _, v := range d.VariantsAtLeast(opts, min) {
 				parts = append(parts, part{detectors: []string{d.ID}, pattern: v.Pattern})
 			}
+			// Closing events say nothing new but that a finding is no
+			// longer open: whatever the minimum, the hub needs them to
+			// tell a reopened finding from a repeat.
+			if d.Closes != nil {
+				parts = append(parts, part{detectors: []string{d.ID}, pattern: d.Closes})
+			}
 		}
 		rules, err := pack(mergeParts(parts))
 		if err != nil {

@@ -58,7 +58,8 @@ func samples(t *testing.T) []sample {
 
 // TestPlanMemberForwardsExactlyTheCatalogue replays every sample event
 // through the member rules of its region: alerts at or above the member's
-// minimum are forwarded, everything else stays in the account.
+// minimum are forwarded, and the events that close a finding whatever the
+// minimum; everything else stays in the account.
 func TestPlanMemberForwardsExactlyTheCatalogue(t *testing.T) {
 	for _, min := range []severity.Severity{severity.Informational, severity.Medium, severity.High} {
 		m := member(min)
@@ -82,8 +83,17 @@ func TestPlanMemberForwardsExactlyTheCatalogue(t *testing.T) {
 			if sev, err := severity.Parse(s.expect); err == nil {
 				want = sev >= min
 			}
+			d, err := detectors.ByID(s.detector)
+			if err == nil && d.Closes != nil {
+				b, _ := json.Marshal(d.Closes)
+				closes, err := eventbridge.MatchPattern(b, s.event)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want = want || closes
+			}
 			// Hub-only events are born in the hub: no member forwards them.
-			if d, err := detectors.ByID(s.detector); err == nil && d.HubOnly {
+			if err == nil && d.HubOnly {
 				want = false
 			}
 			if forwarded != want {

@@ -1,0 +1,250 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"secalerts/detectors"
+	"secalerts/render"
+	"secalerts/severity"
+)
+
+// Sent is a message the tick sent on its own: a silence report, a
+// reminder, a flood summary or a weekly report.
+type Sent struct {
+	Customer string
+	// Kind is "report", "reminder", "summary" or "weekly".
+	Kind       string
+	Detector   string
+	Severity   severity.Severity
+	Deliveries []Delivery
+	// Covers are the events a summary stands for (at most 500 of them).
+	Covers []string
+}
+
+// Tick does the periodic work: the heartbeat check, reminders of open
+// findings, the summaries of flood windows that ended, and last week's
+// report of what was kept quiet. It returns what it sent.
+func (e *Engine) Tick(ctx context.Context) ([]Sent, error) {
+	var sent []Sent
+	res, err := e.CheckHeartbeats(ctx)
+	sent = append(sent, res.Sent...)
+	errs := []error{err}
+	for i := range e.cfg.Customers {
+		c := &e.cfg.Customers[i]
+		for _, step := range []func(context.Context, *Customer) ([]Sent, error){e.remind, e.summarizeFloods, e.reportWeek} {
+			s, err := step(ctx, c)
+			sent = append(sent, s...)
+			errs = append(errs, err)
+		}
+	}
+	return sent, errors.Join(errs...)
+}
+
+// receiving lists c's destinations that take sev.
+func receiving(c *Customer, sev severity.Severity) []*Destination {
+	var out []*Destination
+	for i := range c.Destinations {
+		if c.Destinations[i].MinSeverity <= sev {
+			out = append(out, &c.Destinations[i])
+		}
+	}
+	return out
+}
+
+// remind re-sends, in the finding's thread, each finding still open whose
+// last message is remindAfterDays old, saying how long it has been open.
+func (e *Engine) remind(ctx context.Context, c *Customer) ([]Sent, error) {
+	if c.RemindAfterDays <= 0 {
+		return nil, nil
+	}
+	now := e.now()
+	every := time.Duration(c.RemindAfterDays) * 24 * time.Hour
+	items, err := e.store.Query(ctx, "finding#"+c.Name)
+	if err != nil {
+		return nil, fmt.Errorf("reading the findings of %s: %w", c.Name, err)
+	}
+	var sent []Sent
+	var errs []error
+	for _, it := range items {
+		var st findingState
+		if err := json.Unmarshal(it.Data, &st); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if !st.Open || now.Sub(time.Unix(st.LastNotified, 0)) < every-checkSlack {
+			continue
+		}
+		msg := st.Message
+		msg.Kind = render.KindReminder
+		msg.Notes = []string{fmt.Sprintf("Reminder: still open %s after it was first seen (%s); reminders every %d days while it stays open.",
+			age(now.Sub(time.Unix(st.FirstSeen, 0))), day(st.FirstSeen), c.RemindAfterDays)}
+		id := fmt.Sprintf("reminder-%s-%d", it.Key.SK, st.LastNotified)
+		dels, err := e.dispatch(ctx, c, id, receiving(c, st.Severity), false, st.Severity, msg)
+		sent = append(sent, Sent{Customer: c.Name, Kind: "reminder", Detector: st.Detector, Severity: st.Severity, Deliveries: dels})
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		st.LastNotified = now.Unix()
+		it.Data, _ = json.Marshal(st)
+		// A conflict is a newer event of the finding: the next tick sees
+		// it, and the reminder's ID keeps it from going out twice.
+		if err := e.store.Put(ctx, it); err != nil && !errors.Is(err, ErrConflict) {
+			errs = append(errs, err)
+		}
+	}
+	return sent, errors.Join(errs...)
+}
+
+// age says a duration in days, or hours under two days.
+func age(d time.Duration) string {
+	if d < 48*time.Hour {
+		return fmt.Sprintf("%d hours", int(d.Hours()))
+	}
+	return fmt.Sprintf("%d days", int(d.Hours()/24))
+}
+
+// summarizeFloods sends one summary for each flood window that ended with
+// alerts collapsed, to the destinations its highest severity reaches.
+func (e *Engine) summarizeFloods(ctx context.Context, c *Customer) ([]Sent, error) {
+	now := e.now()
+	items, err := e.store.Query(ctx, floodPK(c.Name))
+	if err != nil {
+		return nil, fmt.Errorf("reading the flood windows of %s: %w", c.Name, err)
+	}
+	var sent []Sent
+	var errs []error
+	for _, it := range items {
+		var st windowState
+		if err := json.Unmarshal(it.Data, &st); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if st.Summarized || st.Collapsed == 0 || now.Unix() < st.End {
+			continue
+		}
+		msg := floodSummary(c, st)
+		dels, err := e.dispatch(ctx, c, "flood-"+it.Key.SK, receiving(c, st.Highest), false, st.Highest, msg)
+		sent = append(sent, Sent{Customer: c.Name, Kind: "summary", Detector: st.Detector, Severity: st.Highest, Deliveries: dels, Covers: st.Events})
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		st.Summarized = true
+		it.Data, _ = json.Marshal(st)
+		if err := e.store.Put(ctx, it); err != nil && !errors.Is(err, ErrConflict) {
+			errs = append(errs, err)
+		}
+	}
+	return sent, errors.Join(errs...)
+}
+
+func floodSummary(c *Customer, st windowState) render.Message {
+	title := st.Detector
+	if d, err := detectors.ByID(st.Detector); err == nil {
+		title = d.Title
+	}
+	start, end := time.Unix(st.Start, 0).UTC(), time.Unix(st.End, 0).UTC()
+	m := render.Message{
+		Kind: render.KindSummary, DetectorID: st.Detector, Severity: st.Highest, Customer: c.Name,
+		Time:  end.Format(time.RFC3339),
+		Title: fmt.Sprintf("Flood: %d %s alerts from %s to %s, %d of them summed up here", st.Count, title, start.Format("15:04"), end.Format("15:04 UTC"), st.Collapsed),
+		Summary: fmt.Sprintf("More than %d %s alerts came in %d minutes: the first %d were sent one by one, the other %d are counted here so a flood does not bury the channel.",
+			c.Flood.MaxPerWindow, title, c.Flood.WindowMinutes, st.Count-st.Collapsed, st.Collapsed),
+	}
+	for _, b := range []struct {
+		label  string
+		counts map[string]int
+	}{{"By account", st.Accounts}, {"By principal", st.Principals}, {"By resource type", st.ResourceTypes}} {
+		if len(b.counts) > 0 {
+			m.Fields = append(m.Fields, render.Field{Label: b.label, Value: counted(b.counts)})
+		}
+	}
+	for i, t := range st.First {
+		m.Fields = append(m.Fields, render.Field{Label: fmt.Sprintf("Collapsed %d", i+1), Value: t})
+	}
+	m.NextSteps = []string{
+		"Look at the alerts sent one by one first: the rest are most likely more of the same.",
+		"If this flood is expected (a deployment, a scan), consider a suppression with a reason and an end date.",
+	}
+	return m
+}
+
+// counted writes counts as "a 3, b 2", largest first.
+func counted(m map[string]int) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if m[keys[i]] != m[keys[j]] {
+			return m[keys[i]] > m[keys[j]]
+		}
+		return keys[i] < keys[j]
+	})
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s %d", k, m[k])
+	}
+	return strings.Join(parts, ", ")
+}
+
+// reportWeek sends, once a week has ended, what was kept quiet in it and
+// why, to every destination of the customer: a suppression that hides an
+// attack must not stay unseen for months.
+func (e *Engine) reportWeek(ctx context.Context, c *Customer) ([]Sent, error) {
+	now := e.now()
+	items, err := e.store.Query(ctx, quietPK(c.Name))
+	if err != nil {
+		return nil, fmt.Errorf("reading the quiet counts of %s: %w", c.Name, err)
+	}
+	var sent []Sent
+	var errs []error
+	for _, it := range items {
+		var st quietState
+		if err := json.Unmarshal(it.Data, &st); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		start, err := time.Parse(time.DateOnly, st.Week)
+		if err != nil || st.Sent || now.Before(start.AddDate(0, 0, 7)) {
+			continue
+		}
+		total := 0
+		for _, n := range st.Count {
+			total += n
+		}
+		msg := render.Message{
+			Kind: render.KindSummary, DetectorID: "quiet-report", Severity: severity.Informational, Customer: c.Name,
+			Time:    start.AddDate(0, 0, 7).Format(time.RFC3339),
+			Title:   fmt.Sprintf("Kept quiet in the week of %s: %d alerts", st.Week, total),
+			Summary: "These alerts were not sent: repeats of findings already reported, alerts summed up in flood summaries, and alerts your suppressions matched. Check that every suppression still deserves its reason.",
+			Fields: []render.Field{
+				{Label: "Why", Value: counted(st.Count)},
+				{Label: "By detector", Value: counted(st.ByDetector)},
+			},
+		}
+		var all []*Destination
+		for i := range c.Destinations {
+			all = append(all, &c.Destinations[i])
+		}
+		dels, err := e.dispatch(ctx, c, "weekly-"+st.Week, all, false, severity.Informational, msg)
+		sent = append(sent, Sent{Customer: c.Name, Kind: "weekly", Detector: "quiet-report", Severity: severity.Informational, Deliveries: dels})
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		st.Sent = true
+		it.Data, _ = json.Marshal(st)
+		if err := e.store.Put(ctx, it); err != nil && !errors.Is(err, ErrConflict) {
+			errs = append(errs, err)
+		}
+	}
+	return sent, errors.Join(errs...)
+}
