@@ -8,7 +8,11 @@
 // offline tool and plain tests use it as is.
 package detectors
 
-import "secalerts/severity"
+import (
+	"strings"
+
+	"secalerts/severity"
+)
 
 // Pattern is an EventBridge event pattern as it is marshalled into a rule.
 type Pattern = map[string]any
@@ -41,7 +45,7 @@ type Detector struct {
 	HubOnly bool
 	// Tamper is true when the detector reports an attempt to blind or
 	// disable the pipeline or its sensors: the hub always tells the
-	// operator too, and such alerts cannot be suppressed.
+	// operator too.
 	Tamper bool
 	// Closes, when set, matches the events that show one of the
 	// detector's findings resolved, archived or passed. Members forward
@@ -54,6 +58,21 @@ type Detector struct {
 	Build func(Options) []Variant
 	// Message describes an event of this kind to a person.
 	Message Message
+}
+
+// CanaryID is the detector of the test events secalerts ping sends.
+const CanaryID = "canary"
+
+// pipelinePrefix starts the IDs of the detectors that watch secalerts' own
+// pipeline (its rules, role, queues and alarms).
+const pipelinePrefix = "pipeline-"
+
+// Suppressible reports whether a customer's suppression may hide the
+// detector's alerts. Never the hub's heartbeat reports, the canary that
+// proves the path, or changes to the pipeline itself: a suppression is
+// the first thing an intruder who can edit the stack would add.
+func (d Detector) Suppressible() bool {
+	return !d.HubOnly && d.ID != CanaryID && !strings.HasPrefix(d.ID, pipelinePrefix)
 }
 
 // Options are the per-stack settings that shape a detector's patterns.

@@ -62,7 +62,7 @@ var pipelineAlarmDetector = Detector{
 // text in detail.message; each severity is one variant so that every
 // destination's minSeverity can be checked end to end.
 var canaryDetector = Detector{
-	ID:          "canary",
+	ID:          CanaryID,
 	Title:       "secalerts canary (test)",
 	Description: "Test events sent on purpose to check that alerts of each severity reach their destinations.",
 	DefaultOn:   true,

@@ -334,7 +334,7 @@ func (e *Engine) Handle(ctx context.Context, in Input) (Outcome, error) {
 	c := d.Customer
 	// Suppressions are the customer's own words; tampering, the canary and
 	// the hub's reports are never theirs to silence.
-	if !d.Detector.Tamper && !d.Detector.HubOnly && d.Detector.ID != "canary" {
+	if d.Detector.Suppressible() {
 		for _, sup := range c.Suppressions {
 			if sup.matches(d.Detector.ID, d.Variant.Severity, msg.AccountID, msg.Region, f, e.now()) {
 				out.Quiet = QuietSuppressed + sup.Name
