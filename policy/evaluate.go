@@ -35,8 +35,9 @@ type Request struct {
 // Allowed evaluates one policy the way IAM does within it: an explicit deny
 // wins, otherwise an allow must match the principal, action, resource and
 // every condition. It is a test and review aid for the documents this
-// package writes, not a model of the whole IAM evaluation chain (no SCPs,
-// permission boundaries, session policies or cross-policy combination).
+// package writes, not a model of the whole IAM evaluation chain (no
+// permission boundaries, session policies or cross-policy combination; see
+// SCPPermits for service control policies).
 // Unknown condition operators never match, so an allow fails closed and a
 // deny fails open; tests should only use the operators listed in
 // conditionMatches.
@@ -303,4 +304,50 @@ func glob(pattern, s string) bool {
 		pi++
 	}
 	return pi == len(p)
+}
+
+// SCPPermits reports whether the service control policies that apply to the
+// caller's account leave room for the request, the way AWS Organizations
+// evaluates one level of the hierarchy: an explicit Deny in any of them
+// refuses the request, and otherwise at least one of them must Allow it
+// (AWS Organizations User Guide, "SCP evaluation"). SCPs take no Principal
+// element ("SCP syntax" -> unsupported elements), so their statements apply
+// to every principal of the account; aws:PrincipalArn in the request context
+// is Caller.AWS (IAM User Guide, "aws:PrincipalArn": the role's ARN for a
+// role session, the user's for a user, arn:...:root for the root user).
+//
+// An SCP never grants: this answers only whether the SCPs filter the request
+// out, not whether IAM allows it. What SCPs do not restrict is modelled so
+// tests can pin it: AWS service principals and service-linked roles (AWS
+// Organizations User Guide, "Tasks and entities not restricted by SCPs").
+// The management account is not modelled: SCPs never apply to it, which a
+// Request cannot express.
+func SCPPermits(r Request, scps ...Document) bool {
+	if r.Principal.Service != "" || isServiceLinkedRole(r.Principal.AWS) {
+		return true
+	}
+	ctx := requestContext(r)
+	allowed := false
+	for _, d := range scps {
+		for _, s := range d.Statement {
+			if !statementMatches(s, r, ctx) {
+				continue
+			}
+			switch s.Effect {
+			case Deny:
+				return false
+			case Allow:
+				allowed = true
+			}
+		}
+	}
+	return allowed
+}
+
+// isServiceLinkedRole recognises a service-linked role by the path AWS
+// reserves for them (IAM User Guide, "Using service-linked roles":
+// /aws-service-role/<service>/).
+func isServiceLinkedRole(arn string) bool {
+	parts := strings.SplitN(arn, ":", 6)
+	return len(parts) == 6 && parts[2] == "iam" && strings.HasPrefix(parts[5], "role/aws-service-role/")
 }

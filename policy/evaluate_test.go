@@ -106,3 +106,70 @@ func TestPrincipalForms(t *testing.T) {
 		}
 	}
 }
+
+func TestNegatedOperatorsWithSeveralValues(t *testing.T) {
+	ctx := map[string]string{"aws:principalarn": "arn:aws:iam::111111111111:role/app/admin"}
+	cases := []struct {
+		op     string
+		values []string
+		want   bool
+	}{
+		// IAM User Guide, "Condition operators": values of one key are
+		// ORed, so a negated operator holds only when none matches.
+		{"ArnNotLike", []string{"arn:aws:iam::*:role/deploy", "arn:aws:iam::*:role/ci-*"}, true},
+		{"ArnNotLike", []string{"arn:aws:iam::*:role/deploy", "arn:aws:iam::*:role/app/*"}, false},
+		{"ArnNotLike", []string{"arn:aws:iam::*:role/app/admin"}, false},
+		// * in ArnLike stays inside its colon-delimited part.
+		{"ArnNotLike", []string{"arn:aws:iam:*:role/app/admin"}, true},
+		{"StringNotLike", []string{"*deploy*", "*:role/ci-*"}, true},
+		{"StringNotLike", []string{"*deploy*", "*/app/*"}, false},
+		{"ArnNotLikeIfExists", []string{"arn:aws:iam::*:role/app/*"}, false},
+	}
+	for _, c := range cases {
+		if got := conditionMatches(c.op, "aws:PrincipalArn", c.values, ctx); got != c.want {
+			t.Errorf("%s %v = %v, want %v", c.op, c.values, got, c.want)
+		}
+	}
+	// Absent key: a negated operator matches (IAM User Guide, "Condition
+	// operators"), so a deny exempting some principals still applies to a
+	// request without aws:PrincipalArn.
+	if !conditionMatches("ArnNotLike", "aws:PrincipalArn", []string{"arn:aws:iam::*:role/deploy"}, map[string]string{}) {
+		t.Error("ArnNotLike on an absent key did not match")
+	}
+}
+
+func TestSCPPermits(t *testing.T) {
+	deny := Document{Version: Version, Statement: []Statement{{
+		Sid: "D", Effect: Deny, Action: []string{"s3:DeleteBucket"}, Resource: []string{"*"},
+		Condition: Conditions{}.add("ArnNotLike", "aws:PrincipalArn", "arn:aws:iam::*:role/deploy", "arn:aws:iam::*:role/ci-*"),
+	}}}
+	req := func(who, action string) Request {
+		return Request{Principal: Caller{AWS: who}, Action: action, Resource: "arn:aws:s3:::b"}
+	}
+	admin := "arn:aws:iam::222222222222:role/admin"
+	cases := []struct {
+		name string
+		r    Request
+		scps []Document
+		want bool
+	}{
+		{"a statement without Principal applies to a role", req(admin, "s3:DeleteBucket"), []Document{fullAWSAccess, deny}, false},
+		{"...to a user", req("arn:aws:iam::222222222222:user/u", "s3:DeleteBucket"), []Document{fullAWSAccess, deny}, false},
+		{"...to the member account's root", req("arn:aws:iam::222222222222:root", "s3:DeleteBucket"), []Document{fullAWSAccess, deny}, false},
+		{"first exempt pattern", req("arn:aws:iam::222222222222:role/deploy", "s3:DeleteBucket"), []Document{fullAWSAccess, deny}, true},
+		{"second exempt pattern", req("arn:aws:iam::222222222222:role/ci-main", "s3:DeleteBucket"), []Document{fullAWSAccess, deny}, true},
+		{"another action", req(admin, "s3:GetObject"), []Document{fullAWSAccess, deny}, true},
+		{"aws:PrincipalArn from the context wins", Request{Principal: Caller{AWS: admin}, Action: "s3:DeleteBucket", Resource: "*",
+			Context: ctxOf("aws:PrincipalArn", "arn:aws:iam::222222222222:role/deploy")}, []Document{fullAWSAccess, deny}, true},
+		{"without FullAWSAccess nothing is allowed", req(admin, "s3:GetObject"), []Document{deny}, false},
+		{"no SCP at all", req(admin, "s3:GetObject"), nil, false},
+		{"service-linked roles are not restricted", req("arn:aws:iam::222222222222:role/aws-service-role/s3.amazonaws.com/AWSServiceRoleForS3", "s3:DeleteBucket"), []Document{fullAWSAccess, deny}, true},
+		{"a role merely named like one is", req("arn:aws:iam::222222222222:role/app/aws-service-role/x", "s3:DeleteBucket"), []Document{fullAWSAccess, deny}, false},
+		{"service principals are not restricted", Request{Principal: Caller{Service: "s3.amazonaws.com"}, Action: "s3:DeleteBucket", Resource: "*"}, []Document{fullAWSAccess, deny}, true},
+	}
+	for _, c := range cases {
+		if got := SCPPermits(c.r, c.scps...); got != c.want {
+			t.Errorf("%s: SCPPermits = %v, want %v", c.name, got, c.want)
+		}
+	}
+}

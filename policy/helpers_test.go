@@ -60,7 +60,12 @@ func allDocuments(t *testing.T) map[string]Document {
 	if err != nil {
 		t.Fatal(err)
 	}
+	scp, err := ProtectionSCPWith(ProtectionInput{Deployers: []string{"arn:aws:iam::*:role/deploy"}, DenyFindingSuppression: true})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return map[string]Document{
+		"protection scp": scp,
 		"archive bucket": archiveBucketDoc,
 		"archive key":    archiveKeyDoc,
 		"key minimal":    KeyPolicy(hub, KeyPolicyInput{}),
