@@ -22,7 +22,7 @@ func acme() config.Customer {
 		},
 		Teams: []config.TeamsChannel{{TenantID: "00000000-0000-4000-8000-000000000001", TeamID: "00000000-0000-4000-8000-000000000002",
 			ChannelID: "19%3Aabc%40thread.tacv2", MinSeverity: severity.Low}},
-		Emails: []config.Email{{Address: "a@example.com", MinSeverity: severity.Critical}, {Address: "b@example.com", MinSeverity: severity.Medium}},
+		Emails:   []config.Email{{Address: "a@example.com", MinSeverity: severity.Critical}, {Address: "b@example.com", MinSeverity: severity.Medium}},
 		Webhooks: []config.Webhook{{Name: "pager", URL: "https://example.com/x", Format: config.FormatJSON, MinSeverity: severity.Critical}},
 	}
 }

@@ -8,8 +8,8 @@ import (
 
 // Statement ids of the EventBridge roles.
 const (
-	sidEventsAssume   = "EventBridgeRulesOfThisAccountAssume"
-	sidPutEvents      = "PutEventsToOneBus"
+	sidEventsAssume = "EventBridgeRulesOfThisAccountAssume"
+	sidPutEvents    = "PutEventsToOneBus"
 )
 
 // EventsTrustPolicy lets EventBridge rules of account a assume a role. The
