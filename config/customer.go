@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-var customerKeys = []string{"name", "accounts", "organizationId", "slack", "teams", "emails", "webhooks"}
+var customerKeys = []string{"name", "accounts", "organizationId", "slack", "teams", "emails", "webhooks", "remindAfterDays", "flood", "suppressions"}
 
 // organizationIDShape is AWS Organizations' organization ID pattern
 // (Organizations API, Organization.Id: ^o-[a-z0-9]{10,32}$).
@@ -48,6 +48,7 @@ func readCustomer(p *problems, path string, raw json.RawMessage, isSecret bool) 
 	if len(c.Slack)+len(c.Teams)+len(c.Emails)+len(c.Webhooks) == 0 {
 		p.addf(path, "customer %q has no destination: add at least one of slack, teams, emails or webhooks", label)
 	}
+	readQuiet(p, o, &c)
 	return c, true
 }
 

@@ -6,6 +6,7 @@ package config
 import (
 	"strings"
 
+	"secalerts/engine"
 	"secalerts/severity"
 )
 
@@ -64,6 +65,11 @@ type Customer struct {
 	Teams          []TeamsChannel
 	Emails         []Email
 	Webhooks       []Webhook
+	// RemindAfterDays, Flood and Suppressions keep alerts quiet (the
+	// engine's types, so the hub's function reads what was validated).
+	RemindAfterDays int
+	Flood           engine.Flood
+	Suppressions    []engine.Suppression
 }
 
 // Account is a 12-digit AWS account ID with an optional display name.

@@ -75,6 +75,21 @@ func (d Detector) Suppressible() bool {
 	return !d.HubOnly && d.ID != CanaryID && !strings.HasPrefix(d.ID, pipelinePrefix)
 }
 
+// FromCloudTrail reports whether the detector's events are CloudTrail
+// records ("AWS API Call via CloudTrail", "AWS Console Sign In via
+// CloudTrail", ...), which name who acted; findings do not.
+func (d Detector) FromCloudTrail() bool {
+	for _, v := range d.Build(Options{}) {
+		types, _ := v.Pattern["detail-type"].([]any)
+		for _, t := range types {
+			if s, ok := t.(string); ok && strings.HasSuffix(s, " via CloudTrail") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // Options are the per-stack settings that shape a detector's patterns.
 type Options struct {
 	// ConfigRuleNames restricts the Config compliance detector to these

@@ -294,6 +294,7 @@ func TestSuppressions(t *testing.T) {
 		{"until today", Suppression{Name: "s", Until: "2025-03-14"}, sg(), true},
 		{"expired yesterday", Suppression{Name: "s", Until: "2025-03-13"}, sg(), false},
 		{"the canary", Suppression{Name: "s"}, sample(t, "canary/HIGH--test-high.json", fiveAccounts[0]), false},
+		{"the pipeline's alarm", Suppression{Name: "s"}, sample(t, "pipeline-alarm/HIGH--dlq-depth.json", fiveAccounts[0]), false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := &clock{t: now}
@@ -307,6 +308,9 @@ func TestSuppressions(t *testing.T) {
 			}
 			if got := o.Quiet == QuietSuppressed+"s"; got != tc.quiet {
 				t.Errorf("suppressed %v (quiet %q, %d deliveries), want %v", got, o.Quiet, len(o.Deliveries), tc.quiet)
+			}
+			if !tc.quiet && len(o.Deliveries) == 0 {
+				t.Errorf("not suppressed, yet not delivered (quiet %q)", o.Quiet)
 			}
 		})
 	}

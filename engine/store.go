@@ -46,30 +46,44 @@ type Store interface {
 }
 
 // MemoryStore is a Store in memory: replay's, and the tests'. It forgets
-// expired items as DynamoDB's TTL would, when read.
+// expired items as DynamoDB's TTL would, when read. Items are kept by
+// partition, so a Query costs what it returns, as DynamoDB's does.
 type MemoryStore struct {
 	mu    sync.Mutex
-	items map[Key]Item
+	parts map[string]map[string]Item // by PK, then SK
 	// Now is the store's clock for expiry; nil never expires anything.
 	Now func() time.Time
 }
 
 // NewMemoryStore returns an empty store.
-func NewMemoryStore() *MemoryStore { return &MemoryStore{items: map[Key]Item{}} }
+func NewMemoryStore() *MemoryStore { return &MemoryStore{parts: map[string]map[string]Item{}} }
 
 func (m *MemoryStore) live(it Item) bool {
 	return it.ExpiresAt.IsZero() || m.Now == nil || m.Now().Before(it.ExpiresAt)
+}
+
+// current returns the live item at key, forgetting it if it expired.
+func (m *MemoryStore) current(key Key) (Item, bool) {
+	it, ok := m.parts[key.PK][key.SK]
+	if ok && !m.live(it) {
+		m.forget(key)
+		return Item{}, false
+	}
+	return it, ok
+}
+
+func (m *MemoryStore) forget(key Key) {
+	delete(m.parts[key.PK], key.SK)
+	if len(m.parts[key.PK]) == 0 {
+		delete(m.parts, key.PK)
+	}
 }
 
 // Get implements Store.
 func (m *MemoryStore) Get(_ context.Context, key Key) (Item, bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	it, ok := m.items[key]
-	if ok && !m.live(it) {
-		delete(m.items, key)
-		ok = false
-	}
+	it, ok := m.current(key)
 	return clone(it), ok, nil
 }
 
@@ -77,15 +91,15 @@ func (m *MemoryStore) Get(_ context.Context, key Key) (Item, bool, error) {
 func (m *MemoryStore) Put(_ context.Context, it Item) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	cur, ok := m.items[it.Key]
-	if ok && !m.live(cur) {
-		ok = false
-	}
+	cur, ok := m.current(it.Key)
 	if (!ok && it.Version != 0) || (ok && cur.Version != it.Version) {
 		return ErrConflict
 	}
 	it.Version++
-	m.items[it.Key] = clone(it)
+	if m.parts[it.Key.PK] == nil {
+		m.parts[it.Key.PK] = map[string]Item{}
+	}
+	m.parts[it.Key.PK][it.Key.SK] = clone(it)
 	return nil
 }
 
@@ -93,11 +107,11 @@ func (m *MemoryStore) Put(_ context.Context, it Item) error {
 func (m *MemoryStore) Delete(_ context.Context, key Key, version int64) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	cur, ok := m.items[key]
+	cur, ok := m.current(key)
 	if !ok || cur.Version != version {
 		return ErrConflict
 	}
-	delete(m.items, key)
+	m.forget(key)
 	return nil
 }
 
@@ -105,37 +119,35 @@ func (m *MemoryStore) Delete(_ context.Context, key Key, version int64) error {
 func (m *MemoryStore) Query(_ context.Context, pk string) ([]Item, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	return m.query(pk), nil
+}
+
+func (m *MemoryStore) query(pk string) []Item {
 	var out []Item
-	for k, it := range m.items {
-		if k.PK != pk {
-			continue
-		}
+	for _, it := range m.parts[pk] {
 		if !m.live(it) {
-			delete(m.items, k)
+			m.forget(it.Key)
 			continue
 		}
 		out = append(out, clone(it))
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key.SK < out[j].Key.SK })
-	return out, nil
+	return out
 }
 
-// Items returns every live item, for saving replay's state.
+// Items returns every live item, sorted, for saving replay's state.
 func (m *MemoryStore) Items() []Item {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	var out []Item
-	for _, it := range m.items {
-		if m.live(it) {
-			out = append(out, clone(it))
-		}
+	pks := make([]string, 0, len(m.parts))
+	for pk := range m.parts {
+		pks = append(pks, pk)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Key.PK != out[j].Key.PK {
-			return out[i].Key.PK < out[j].Key.PK
-		}
-		return out[i].Key.SK < out[j].Key.SK
-	})
+	sort.Strings(pks)
+	var out []Item
+	for _, pk := range pks {
+		out = append(out, m.query(pk)...)
+	}
 	return out
 }
 
@@ -145,7 +157,10 @@ func (m *MemoryStore) Load(items []Item) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for _, it := range items {
-		m.items[it.Key] = clone(it)
+		if m.parts[it.Key.PK] == nil {
+			m.parts[it.Key.PK] = map[string]Item{}
+		}
+		m.parts[it.Key.PK][it.Key.SK] = clone(it)
 	}
 }
 

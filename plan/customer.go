@@ -3,7 +3,10 @@ package plan
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
+	"time"
 
 	"secalerts/config"
 	"secalerts/detectors"
@@ -33,6 +36,11 @@ type Customer struct {
 	// Webhooks are called by the function with the URL their parameter
 	// holds.
 	Webhooks []Webhook
+	// RemindAfterDays, Flood and Suppressions keep the customer's alerts
+	// quiet (the function's rules, as configured).
+	RemindAfterDays int
+	Flood           engine.Flood
+	Suppressions    []engine.Suppression
 }
 
 // Bus is the customer's event bus and its archive (of the same name).
@@ -94,6 +102,7 @@ func newCustomer(acct names.Account, h *config.Hub, i int, c config.Customer) (C
 	bus := names.Bus(c.Name)
 	cp := Customer{
 		Name: c.Name, Accounts: c.Accounts, OrganizationID: c.OrganizationID,
+		RemindAfterDays: c.RemindAfterDays, Flood: c.Flood, Suppressions: c.Suppressions,
 		Bus: Bus{Name: bus, ARN: acct.EventBusARN(bus), Description: "secalerts: security events of customer " + c.Name,
 			ArchiveRetentionDays: h.ArchiveRetentionDays},
 	}
@@ -220,4 +229,46 @@ func (c *Customer) Destinations() []engine.Destination {
 			Parameter: w.Parameter, Format: string(w.Format)})
 	}
 	return out
+}
+
+// QuietWarnings are what a preview says of the customer's suppressions
+// that cannot match any alert it would send at now: expired ones, and ones
+// whose accounts the customer does not admit, whose severity bound lies at
+// or under every destination's minimum, or whose principals no detector
+// it names reports. They are not errors: an expired suppression is
+// harmless, and saying so is the point.
+func (c *Customer) QuietWarnings(now time.Time) []string {
+	lowest := severity.Critical
+	for _, d := range c.Destinations() {
+		lowest = min(lowest, d.MinSeverity)
+	}
+	var out []string
+	for _, s := range c.Suppressions {
+		what := fmt.Sprintf("suppression %q of customer %s", s.Name, c.Name)
+		if s.Expired(now) {
+			out = append(out, fmt.Sprintf("%s expired on %s and no longer applies: remove it from the stack", what, s.Until))
+			continue
+		}
+		if c.OrganizationID == "" && len(s.Accounts) > 0 && !slices.ContainsFunc(s.Accounts, c.lists) {
+			out = append(out, fmt.Sprintf("%s matches nothing: none of its accounts (%s) is one of the customer's", what, strings.Join(s.Accounts, ", ")))
+		}
+		if s.Below != nil && *s.Below <= lowest {
+			out = append(out, fmt.Sprintf("%s matches nothing: every destination takes %s or higher, and it applies only below %s", what, lowest, *s.Below))
+		}
+		if len(s.Principals) > 0 && len(s.Detectors) > 0 && !slices.ContainsFunc(s.Detectors, namesPrincipal) {
+			out = append(out, fmt.Sprintf("%s matches nothing: none of its detectors (%s) reports who acted (only CloudTrail records do)", what, strings.Join(s.Detectors, ", ")))
+		}
+	}
+	return out
+}
+
+// lists reports whether the customer lists account.
+func (c *Customer) lists(account string) bool {
+	return slices.ContainsFunc(c.Accounts, func(a config.Account) bool { return a.ID == account })
+}
+
+// namesPrincipal reports whether the detector's events name who acted.
+func namesPrincipal(id string) bool {
+	d, err := detectors.ByID(id)
+	return err == nil && d.FromCloudTrail()
 }

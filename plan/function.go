@@ -97,7 +97,8 @@ func newFunction(acct names.Account, h *config.Hub, p *Hub) (Function, error) {
 			RemindEveryHours: h.Heartbeat.RemindEveryHours, ForgetAfterDays: ForgetAfterDays(h.Heartbeat.MissingAfterHours)}
 	}
 	for _, c := range p.Customers {
-		ec := engine.Customer{Name: c.Name, OrganizationID: c.OrganizationID, Destinations: c.Destinations()}
+		ec := engine.Customer{Name: c.Name, OrganizationID: c.OrganizationID, Destinations: c.Destinations(),
+			RemindAfterDays: c.RemindAfterDays, Flood: c.Flood, Suppressions: c.Suppressions}
 		for _, a := range c.Accounts {
 			ec.Accounts = append(ec.Accounts, engine.Account{ID: a.ID, Name: a.Name})
 		}

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"time"
 
 	"secalerts/config"
 	"secalerts/engine"
@@ -254,3 +255,13 @@ func (p *Hub) CustomerNames() []string {
 // Delivery is the document the delivery function reads: the hub's
 // customers, their accounts and destinations, and the heartbeat settings.
 func (p *Hub) Delivery() *engine.Config { return p.Function.Config }
+
+// Warnings are what the hub's preview should say without failing: the
+// suppressions that no longer apply or cannot match, at now.
+func (p *Hub) Warnings(now time.Time) []string {
+	var out []string
+	for i := range p.Customers {
+		out = append(out, p.Customers[i].QuietWarnings(now)...)
+	}
+	return out
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"secalerts/config"
 	"secalerts/engine"
@@ -192,5 +193,46 @@ func TestHubRefusesWhatAWSWouldRefuse(t *testing.T) {
 	_, err := NewHub(hubWith(big))
 	if err == nil || !strings.Contains(err.Error(), "secalerts:hub.customers[0].accounts") || !strings.Contains(err.Error(), "organizationId") {
 		t.Errorf("400 accounts: %v", err)
+	}
+}
+
+// TestQuietWarnings: the preview names suppressions that expired or can
+// match nothing, and only those; the function's plan carries the quiet
+// settings as configured.
+func TestQuietWarnings(t *testing.T) {
+	now := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
+	low, medium := severity.Low, severity.Medium
+	c := acme()
+	c.RemindAfterDays, c.Flood = 3, engine.Flood{MaxPerWindow: 4, WindowMinutes: 20}
+	c.Suppressions = []engine.Suppression{
+		{Name: "fine", Detectors: []string{"security-groups"}, Until: "2026-12-02"},
+		{Name: "expired", Detectors: []string{"security-groups"}, Until: "2026-12-01"},
+		{Name: "stranger", Accounts: []string{"333333333333"}},
+		{Name: "listed", Accounts: []string{"333333333333", "222222222222"}},
+		{Name: "under-every-destination", Types: []string{"x"}, Below: &low},
+		{Name: "under-one-destination", Types: []string{"x"}, Below: &medium},
+		{Name: "who-on-findings", Detectors: []string{"guardduty", "securityhub"}, Principals: []string{"arn:aws:iam::*:role/x"}},
+		{Name: "who-on-calls", Detectors: []string{"guardduty", "security-groups"}, Principals: []string{"arn:aws:iam::*:role/x"}},
+	}
+	p := mustHub(t, hubWith(c))
+	got := strings.Join(p.Warnings(now), "\n")
+	for _, want := range []string{
+		`suppression "expired" of customer acme expired on 2026-12-01`,
+		`suppression "stranger" of customer acme matches nothing: none of its accounts (333333333333)`,
+		`suppression "under-every-destination" of customer acme matches nothing: every destination takes LOW or higher`,
+		`suppression "who-on-findings" of customer acme matches nothing: none of its detectors (guardduty, securityhub) reports who acted`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("warnings lack %q:\n%s", want, got)
+		}
+	}
+	for _, quiet := range []string{`"fine"`, `"listed"`, `"under-one-destination"`, `"who-on-calls"`} {
+		if strings.Contains(got, quiet) {
+			t.Errorf("warns of %s:\n%s", quiet, got)
+		}
+	}
+	ec := p.Delivery().Customers[0]
+	if ec.RemindAfterDays != 3 || ec.Flood != c.Flood || len(ec.Suppressions) != len(c.Suppressions) {
+		t.Errorf("the function's plan has %d %+v %d suppressions", ec.RemindAfterDays, ec.Flood, len(ec.Suppressions))
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -45,6 +46,11 @@ func runHub(ctx *pulumi.Context) error {
 	role, roleErr := readAssumeRole(c, hub.Account())
 	if err := errors.Join(planErr, roleErr); err != nil {
 		return err
+	}
+	for _, w := range p.Warnings(time.Now()) {
+		if err := ctx.Log.Warn(w, nil); err != nil {
+			return err
+		}
 	}
 	document, err := json.Marshal(p.Delivery())
 	if err != nil {
