@@ -39,6 +39,14 @@ type Detector struct {
 	// their source is not an aws.* one and any admitted account could send
 	// it.
 	HubOnly bool
+	// Tamper is true when the detector reports an attempt to blind or
+	// disable the pipeline or the sensors it forwards: CloudTrail, Config,
+	// GuardDuty, Security Hub, IAM Access Analyzer, or secalerts' own
+	// rules, role, queues and alarms. The first thing an intruder with
+	// admin rights does is quiet whatever would report them, and the
+	// member's own people may be the intruder, so the hub always tells the
+	// operator too and such alerts cannot be suppressed.
+	Tamper bool
 	// Build returns the detector's variants for the given options, lowest
 	// severity first. Every variant's pattern pins "source" to the genuine
 	// AWS sources (or the canary source), which an account cannot forge.
