@@ -24,7 +24,9 @@ var administratorAccess = names.AWSManagedPolicyARN("aws", "AdministratorAccess"
 // iamPolicyChangesDetector is CIS 4.4 as a real-time alert. Attaching
 // AdministratorAccess is HIGH: it is the quickest privilege escalation and
 // persistence step after credentials are stolen. IAM is a global service, so
-// its events are delivered in HomeRegion only.
+// its events are delivered in HomeRegion only. Role policy calls on
+// secalerts' own roles are left to pipeline-role-changes, which reports
+// them as tampering: a call alerts from one detector only.
 var iamPolicyChangesDetector = Detector{
 	ID:          "iam-policy-changes",
 	Title:       "IAM policy change",
@@ -32,23 +34,37 @@ var iamPolicyChangesDetector = Detector{
 	DefaultOn:   true,
 	GlobalOnly:  true,
 	Build: func(Options) []Variant {
-		var others []string
+		var others, roleOthers []string
 		for _, n := range cisIAMPolicyEvents {
-			if !contains(iamAttachEvents, n) {
+			switch {
+			case contains(iamAttachEvents, n):
+			case contains(pipelineRoleEvents, n):
+				roleOthers = append(roleOthers, n)
+			default:
 				others = append(others, n)
 			}
 		}
-		policyArn := func(v []any) map[string]any {
-			return map[string]any{"policyArn": v}
+		notOurRole := map[string]any{"roleName": notPipelineRole}
+		attach := func(policyArn []any, events ...string) map[string]any {
+			rp := map[string]any{"policyArn": policyArn}
+			if contains(events, "AttachRolePolicy") {
+				rp["roleName"] = notPipelineRole
+			}
+			return map[string]any{"eventName": anyStrings(events), "requestParameters": rp}
 		}
 		changed := apiCallPattern("aws.iam", "iam.amazonaws.com", nil, map[string]any{
 			"$or": []any{
 				map[string]any{"eventName": anyStrings(others)},
-				map[string]any{"eventName": anyStrings(iamAttachEvents), "requestParameters": policyArn(notEqual(administratorAccess))},
+				map[string]any{"eventName": anyStrings(roleOthers), "requestParameters": notOurRole},
+				attach(notEqual(administratorAccess), "AttachUserPolicy", "AttachGroupPolicy"),
+				attach(notEqual(administratorAccess), "AttachRolePolicy"),
 			},
 		})
-		admin := apiCallPattern("aws.iam", "iam.amazonaws.com", iamAttachEvents, map[string]any{
-			"requestParameters": policyArn([]any{administratorAccess}),
+		admin := apiCallPattern("aws.iam", "iam.amazonaws.com", nil, map[string]any{
+			"$or": []any{
+				attach([]any{administratorAccess}, "AttachUserPolicy", "AttachGroupPolicy"),
+				attach([]any{administratorAccess}, "AttachRolePolicy"),
+			},
 		})
 		return []Variant{
 			{Name: "changed", Severity: severity.Medium, Pattern: changed},

@@ -1,16 +1,17 @@
 package detectors
 
-import (
-	"secalerts/names"
-	"secalerts/severity"
-)
+import "secalerts/severity"
 
-// Tampering with the services that see attacks, and with secalerts itself.
-// An attacker's first calls after getting in often blind detection: stop
-// CloudTrail, delete the GuardDuty detector, turn off Config and Security
-// Hub, or delete the rules that forward alerts. Those calls are CRITICAL or
-// HIGH; the ordinary configuration calls of the same services (CIS 4.5 and
-// 4.9) are MEDIUM, so the default member minimum lets them through.
+// Turning off the services that see attacks. An attacker's first calls
+// after getting in often blind detection: stop CloudTrail, delete the
+// GuardDuty detector, turn off Config and Security Hub. Turning a sensor
+// off, cutting it down or detaching it from the account that watches it is
+// CRITICAL, and every detector here is a Tamper one; the ordinary
+// configuration calls of the same services (CIS 4.5 and 4.9) stay MEDIUM or
+// HIGH, so the default member minimum lets them through. Quieting a sensor
+// that stays on (suppression rules, archive rules, disabled controls) is
+// sensor-blinding's (apicalls_blinding.go), and secalerts' own resources
+// are pipeline-changes' (apicalls_pipeline.go).
 
 // cloudTrailChangesDetector is CIS 4.5 (CloudTrail configuration changes)
 // merged with trail tampering. StopLogging and DeleteTrail are CRITICAL: with
@@ -23,6 +24,7 @@ var cloudTrailChangesDetector = Detector{
 	Title:       "CloudTrail configuration change",
 	Description: "Trails created, updated, started, stopped or deleted (CIS 4.5); StopLogging and DeleteTrail are CRITICAL.",
 	DefaultOn:   true,
+	Tamper:      true,
 	Build: func(Options) []Variant {
 		p := func(names ...string) Pattern {
 			return apiCallPattern("aws.cloudtrail", "cloudtrail.amazonaws.com", names, nil)
@@ -53,124 +55,273 @@ var cloudTrailChangesDetector = Detector{
 }
 
 // configChangesDetector is CIS 4.9 (AWS Config configuration changes) with
-// DeleteConfigurationRecorder added: stopping or deleting the recorder or the
-// delivery channel ends configuration history and Config rule evaluation, so
-// those calls are HIGH.
+// DeleteConfigurationRecorder added (AWS Config Developer Guide, "Logging
+// AWS Config API calls with AWS CloudTrail"; AWS Config API Reference:
+// configurationRecorderName, deliveryChannelName, configurationRecorder):
+// stopping or deleting the recorder or the delivery channel ends
+// configuration history and Config rule evaluation (and the Security Hub
+// controls built on it), so those calls are CRITICAL.
+//
+// PutConfigurationRecorder is CRITICAL too when it narrows recording:
+// requestParameters.configurationRecorder.recordingGroup.allSupported is the
+// one switch that says every supported resource type is recorded (AWS
+// Config API Reference, RecordingGroup: allSupported true requires the
+// ALL_SUPPORTED_RESOURCE_TYPES strategy; a list of types or an exclusion
+// list needs it false). Only an explicit true is the ordinary MEDIUM change;
+// false or absent (a recorder put without a recording group, or a new role
+// only: the role decides what Config can read) is "narrowed". The two
+// branches cover every PutConfigurationRecorder between them.
 var configChangesDetector = Detector{
 	ID:          "config-changes",
 	Title:       "AWS Config change",
-	Description: "Config recorders and delivery channels changed (CIS 4.9); stopping or deleting them is HIGH.",
+	Description: "Config recorders and delivery channels changed (CIS 4.9); recording stopped, narrowed or deleted is CRITICAL.",
 	DefaultOn:   true,
+	Tamper:      true,
 	Build: func(Options) []Variant {
-		p := func(names ...string) Pattern {
-			return apiCallPattern("aws.config", "config.amazonaws.com", names, nil)
+		const src, es = "aws.config", "config.amazonaws.com"
+		allSupported := func(v any) map[string]any {
+			return map[string]any{"eventName": []any{"PutConfigurationRecorder"}, "requestParameters": map[string]any{
+				"configurationRecorder": map[string]any{"recordingGroup": map[string]any{"allSupported": []any{v}}},
+			}}
 		}
 		return []Variant{
-			{Name: "changed", Severity: severity.Medium, Pattern: p("PutConfigurationRecorder", "PutDeliveryChannel")},
-			{Name: "stopped", Severity: severity.High, Pattern: p("StopConfigurationRecorder", "DeleteConfigurationRecorder", "DeleteDeliveryChannel")},
-		}
-	},
-	Message: Message{
-		Paths: apiCallPaths(map[string]string{
-			"recorder":        "$.detail.requestParameters.configurationRecorderName",
-			"deliveryChannel": "$.detail.requestParameters.deliveryChannelName",
-		}),
-		Title:   "AWS Config <eventName> <recorder><deliveryChannel> in account <account> (<region>)",
-		Summary: "AWS Config recording in account <account> (<region>) changed. Without a running recorder and delivery channel, configuration history and Config rules (and the Security Hub controls built on them) stop.",
-		Fields: apiCallFields(
-			Field{Label: "Recorder / delivery channel", Value: "<recorder><deliveryChannel>"},
-		),
-		ConsoleURL: "https://<region>.console.aws.amazon.com/config/home?region=<region>#/settings",
-		NextSteps: []string{
-			"If the recorder was stopped or deleted, turn recording back on in the Config settings page.",
-			confirmCaller,
-		},
-	},
-}
-
-// guardDutyChangesDetector reports GuardDuty being turned off or detached
-// from its administrator account. UpdateDetector only counts when
-// requestParameters.enable is false (GuardDuty API Reference, UpdateDetector:
-// "enable: Specifies whether the detector is enabled or not"); other updates
-// (publishing frequency, features) are left alone.
-var guardDutyChangesDetector = Detector{
-	ID:          "guardduty-changes",
-	Title:       "GuardDuty disabled or detached",
-	Description: "GuardDuty detector deleted or suspended (CRITICAL) or the account detached from its GuardDuty administrator (HIGH).",
-	DefaultOn:   true,
-	Build: func(Options) []Variant {
-		const src, es = "aws.guardduty", "guardduty.amazonaws.com"
-		return []Variant{
-			{Name: "detached", Severity: severity.High, Pattern: apiCallPattern(src, es,
-				[]string{"DisassociateFromAdministratorAccount", "DisassociateFromMasterAccount"}, nil)},
-			{Name: "disabled", Severity: severity.Critical, Pattern: apiCallPattern(src, es, nil, map[string]any{
+			{Name: "changed", Severity: severity.Medium, Pattern: apiCallPattern(src, es, nil, map[string]any{
 				"$or": []any{
-					map[string]any{"eventName": []any{"DeleteDetector"}},
-					map[string]any{"eventName": []any{"UpdateDetector"}, "requestParameters": map[string]any{"enable": []any{false}}},
+					map[string]any{"eventName": []any{"PutDeliveryChannel"}},
+					allSupported(true),
+				},
+			})},
+			{Name: "stopped", Severity: severity.Critical, Pattern: apiCallPattern(src, es,
+				[]string{"StopConfigurationRecorder", "DeleteConfigurationRecorder", "DeleteDeliveryChannel"}, nil)},
+			{Name: "narrowed", Severity: severity.Critical, Pattern: apiCallPattern(src, es, nil, map[string]any{
+				"$or": []any{
+					allSupported(false),
+					allSupported(map[string]any{"exists": false}),
 				},
 			})},
 		}
 	},
 	Message: Message{
 		Paths: apiCallPaths(map[string]string{
-			"detectorId": "$.detail.requestParameters.detectorId",
+			"recorder":        "$.detail.requestParameters.configurationRecorderName",
+			"deliveryChannel": "$.detail.requestParameters.deliveryChannelName",
+			"newRecorder":     "$.detail.requestParameters.configurationRecorder.name",
+			"recordingGroup":  "$.detail.requestParameters.configurationRecorder.recordingGroup",
+			"roleArn":         "$.detail.requestParameters.configurationRecorder.roleARN",
 		}),
-		Title:   "GuardDuty <eventName> on detector <detectorId> in account <account> (<region>)",
-		Summary: "GuardDuty threat detection in account <account> (<region>) was turned off or detached from the administrator account, so threats there are no longer reported centrally.",
+		Title:   "AWS Config <eventName> <recorder><deliveryChannel><newRecorder> in account <account> (<region>)",
+		Summary: "AWS Config recording in account <account> (<region>) changed. Without a running recorder that records every resource type and a delivery channel, configuration history and Config rules (and the Security Hub controls built on them) stop or go blind to what is no longer recorded.",
 		Fields: apiCallFields(
-			Field{Label: "Detector", Value: "<detectorId>"},
+			Field{Label: "Recorder / delivery channel", Value: "<recorder><deliveryChannel><newRecorder>"},
+			Field{Label: "Recording group", Value: "<recordingGroup>"},
+			Field{Label: "Recorder role", Value: "<roleArn>"},
 		),
-		ConsoleURL: "https://<region>.console.aws.amazon.com/guardduty/home?region=<region>#/settings",
+		ConsoleURL: "https://<region>.console.aws.amazon.com/config/home?region=<region>#/settings",
 		NextSteps: []string{
-			"Re-enable GuardDuty (or re-associate the account) from the GuardDuty administrator account now.",
+			"If the recorder was stopped, deleted or narrowed, turn recording of all resource types back on in the Config settings page (StartConfigurationRecorder; PutConfigurationRecorder with allSupported true), or run the secalerts baseline (pulumi up) where it manages the recorder.",
 			confirmCaller,
 		},
 	},
 }
 
-// securityHubChangesDetector reports Security Hub being turned off,
-// standards disabled, product integrations cut or the account detached.
-// Security Hub's DisassociateFromAdministratorAccount shares its name with
-// GuardDuty's; the eventSource keeps them apart.
-var securityHubChangesDetector = Detector{
-	ID:          "securityhub-changes",
-	Title:       "Security Hub disabled or weakened",
-	Description: "Security Hub disabled (CRITICAL); standards or product integrations disabled, or the account detached from its administrator (HIGH).",
+// guardDutyChangesDetector reports GuardDuty being turned off, cut down or
+// detached from the account that watches it (GuardDuty User Guide,
+// "Logging Amazon GuardDuty API calls with AWS CloudTrail"; GuardDuty API
+// Reference for the request fields, which CloudTrail records as sent):
+//
+//   - detached: a member leaving its administrator
+//     (DisassociateFromAdministratorAccount, or the older
+//     DisassociateFromMasterAccount), the administrator dropping or no
+//     longer monitoring members (DisassociateMembers, DeleteMembers,
+//     StopMonitoringMembers, which suspends GuardDuty in the members), or
+//     the management account removing the delegated administrator
+//     (DisableOrganizationAdminAccount). Findings then stay in the member,
+//     out of sight of the administrator's account.
+//   - disabled: DeleteDetector, UpdateDetector with
+//     requestParameters.enable false ("Specifies whether the detector is
+//     enabled or not"), and DeletePublishingDestination, which ends the
+//     export of findings to the archive bucket.
+//   - features-off: UpdateDetector or UpdateMemberDetectors turning a
+//     protection plan off, either in requestParameters.features (a list of
+//     {name, status}: any element with status DISABLED matches) or in the
+//     older dataSources (s3Logs.enable, kubernetes.auditLogs.enable,
+//     malwareProtection.scanEc2InstanceWithFindings.ebsVolumes false).
+//     Only a plan's own status counts: additionalConfiguration entries such
+//     as EKS_ADDON_MANAGEMENT DISABLED are the usual way to run Runtime
+//     Monitoring with a self-managed agent, not an attack.
+//   - org-auto-enable-off: UpdateOrganizationConfiguration in the
+//     delegated administrator no longer turning GuardDuty or a plan on for
+//     the organization's accounts: autoEnableOrganizationMembers NONE (or
+//     the older autoEnable false), a feature with autoEnable NONE, or a
+//     dataSources autoEnable false. A console save that lists every plan
+//     with its current setting alerts when any plan is NONE: the message
+//     shows the request to tell the two apart.
+//
+// Other UpdateDetector calls (publishing frequency, plans turned on) are
+// left alone.
+var guardDutyChangesDetector = Detector{
+	ID:          "guardduty-changes",
+	Title:       "GuardDuty disabled, cut down or detached",
+	Description: "GuardDuty detector deleted or suspended, protection plans or organization auto-enable turned off, findings export deleted, or accounts detached from the GuardDuty administrator.",
 	DefaultOn:   true,
+	Tamper:      true,
 	Build: func(Options) []Variant {
-		const src, es = "aws.securityhub", "securityhub.amazonaws.com"
+		const src, es = "aws.guardduty", "guardduty.amazonaws.com"
+		rp := func(path []string, leaf any) map[string]any {
+			return map[string]any{"requestParameters": under(path, leaf)}
+		}
+		with := func(events []string, cond map[string]any) map[string]any {
+			cond["eventName"] = anyStrings(events)
+			return cond
+		}
+		detectorUpdates := []string{"UpdateDetector", "UpdateMemberDetectors"}
+		orgConfig := []string{"UpdateOrganizationConfiguration"}
+		off := []any{false}
 		return []Variant{
-			{Name: "weakened", Severity: severity.High, Pattern: apiCallPattern(src, es, []string{
-				"BatchDisableStandards", "DisableImportFindingsForProduct",
+			{Name: "detached", Severity: severity.Critical, Pattern: apiCallPattern(src, es, []string{
 				"DisassociateFromAdministratorAccount", "DisassociateFromMasterAccount",
+				"DisassociateMembers", "DeleteMembers", "StopMonitoringMembers", "DisableOrganizationAdminAccount",
 			}, nil)},
-			{Name: "disabled", Severity: severity.Critical, Pattern: apiCallPattern(src, es, []string{"DisableSecurityHub"}, nil)},
+			{Name: "disabled", Severity: severity.Critical, Pattern: apiCallPattern(src, es, nil, map[string]any{
+				"$or": []any{
+					map[string]any{"eventName": []any{"DeleteDetector", "DeletePublishingDestination"}},
+					with([]string{"UpdateDetector"}, rp([]string{"enable"}, off)),
+				},
+			})},
+			{Name: "features-off", Severity: severity.Critical, Pattern: apiCallPattern(src, es, nil, map[string]any{
+				"$or": []any{
+					with(detectorUpdates, rp([]string{"features", "status"}, []any{"DISABLED"})),
+					with(detectorUpdates, rp([]string{"dataSources", "s3Logs", "enable"}, off)),
+					with(detectorUpdates, rp([]string{"dataSources", "kubernetes", "auditLogs", "enable"}, off)),
+					with(detectorUpdates, rp([]string{"dataSources", "malwareProtection", "scanEc2InstanceWithFindings", "ebsVolumes"}, off)),
+				},
+			})},
+			{Name: "org-auto-enable-off", Severity: severity.Critical, Pattern: apiCallPattern(src, es, nil, map[string]any{
+				"$or": []any{
+					with(orgConfig, rp([]string{"autoEnableOrganizationMembers"}, []any{"NONE"})),
+					with(orgConfig, rp([]string{"autoEnable"}, off)),
+					with(orgConfig, rp([]string{"features", "autoEnable"}, []any{"NONE"})),
+					with(orgConfig, rp([]string{"dataSources", "s3Logs", "autoEnable"}, off)),
+					with(orgConfig, rp([]string{"dataSources", "kubernetes", "auditLogs", "autoEnable"}, off)),
+					with(orgConfig, rp([]string{"dataSources", "malwareProtection", "scanEc2InstanceWithFindings", "ebsVolumes", "autoEnable"}, off)),
+				},
+			})},
 		}
 	},
 	Message: Message{
-		Paths:      apiCallPaths(nil),
-		Title:      "Security Hub <eventName> in account <account> (<region>)",
-		Summary:    "Security Hub in account <account> (<region>) was turned off or weakened, so findings from there may stop reaching secalerts.",
-		Fields:     apiCallFields(),
+		Paths: apiCallPaths(map[string]string{
+			"detectorId":    "$.detail.requestParameters.detectorId",
+			"accountIds":    "$.detail.requestParameters.accountIds",
+			"adminAccount":  "$.detail.requestParameters.adminAccountId",
+			"enable":        "$.detail.requestParameters.enable",
+			"features":      "$.detail.requestParameters.features",
+			"dataSources":   "$.detail.requestParameters.dataSources",
+			"autoEnable":    "$.detail.requestParameters.autoEnableOrganizationMembers",
+			"destinationId": "$.detail.requestParameters.destinationId",
+		}),
+		Title:   "GuardDuty <eventName> in account <account> (<region>)",
+		Summary: "GuardDuty threat detection in account <account> (<region>) was turned off, had protection plans switched off, or was detached from the account that watches its findings, so threats there may no longer be reported.",
+		Fields: apiCallFields(
+			Field{Label: "Detector", Value: "<detectorId>"},
+			Field{Label: "Accounts acted on", Value: "<accountIds><adminAccount>"},
+			Field{Label: "Detector enabled", Value: "<enable>"},
+			Field{Label: "Protection plans", Value: "<features><dataSources>"},
+			Field{Label: "Organization auto-enable", Value: "<autoEnable>"},
+			Field{Label: "Publishing destination", Value: "<destinationId>"},
+		),
+		ConsoleURL: "https://<region>.console.aws.amazon.com/guardduty/home?region=<region>#/settings",
+		NextSteps: []string{
+			"Undo it from the GuardDuty administrator account: enable the detector again (or create it), turn the protection plans back on (status ENABLED; ALL in the organization's auto-enable settings), associate and monitor the detached accounts again, and recreate a deleted publishing destination (the secalerts baseline recreates its own with pulumi up).",
+			confirmCaller,
+		},
+	},
+}
+
+// securityHubChangesDetector reports Security Hub being turned off or cut
+// down (Security Hub User Guide, "Logging Security Hub API calls with
+// CloudTrail"; Security Hub API Reference: its request fields are
+// PascalCase and CloudTrail records them as sent, as in the guide's
+// example). Security Hub's DisassociateFromAdministratorAccount shares its
+// name with GuardDuty's; the eventSource keeps them apart.
+//
+//   - weakened: standards disabled (BatchDisableStandards), a product's
+//     findings no longer imported (DisableImportFindingsForProduct), or
+//     accounts detached from the administrator (the member's
+//     DisassociateFromAdministratorAccount and DisassociateFromMasterAccount,
+//     the administrator's DisassociateMembers and DeleteMembers, the
+//     management account's DisableOrganizationAdminAccount).
+//   - disabled: DisableSecurityHub, or a central configuration policy
+//     (CreateConfigurationPolicy, UpdateConfigurationPolicy) whose
+//     ConfigurationPolicy.SecurityHub.ServiceEnabled is false, which turns
+//     Security Hub off in every account it is associated with.
+//
+// Quieting Security Hub while it stays on (automation rules, suppressed
+// findings, disabled controls) is sensor-blinding's.
+var securityHubChangesDetector = Detector{
+	ID:          "securityhub-changes",
+	Title:       "Security Hub disabled or weakened",
+	Description: "Security Hub disabled (directly or by a central configuration policy), standards or product integrations disabled, or accounts detached from the Security Hub administrator.",
+	DefaultOn:   true,
+	Tamper:      true,
+	Build: func(Options) []Variant {
+		const src, es = "aws.securityhub", "securityhub.amazonaws.com"
+		return []Variant{
+			{Name: "weakened", Severity: severity.Critical, Pattern: apiCallPattern(src, es, []string{
+				"BatchDisableStandards", "DisableImportFindingsForProduct",
+				"DisassociateFromAdministratorAccount", "DisassociateFromMasterAccount",
+				"DisassociateMembers", "DeleteMembers", "DisableOrganizationAdminAccount",
+			}, nil)},
+			{Name: "disabled", Severity: severity.Critical, Pattern: apiCallPattern(src, es, nil, map[string]any{
+				"$or": []any{
+					map[string]any{"eventName": []any{"DisableSecurityHub"}},
+					map[string]any{
+						"eventName":         []any{"CreateConfigurationPolicy", "UpdateConfigurationPolicy"},
+						"requestParameters": under([]string{"ConfigurationPolicy", "SecurityHub", "ServiceEnabled"}, []any{false}),
+					},
+				},
+			})},
+		}
+	},
+	Message: Message{
+		Paths: apiCallPaths(map[string]string{
+			"standards":  "$.detail.requestParameters.StandardsSubscriptionArns",
+			"product":    "$.detail.requestParameters.ProductSubscriptionArn",
+			"accountIds": "$.detail.requestParameters.AccountIds",
+			"admin":      "$.detail.requestParameters.AdminAccountId",
+			"policy":     "$.detail.requestParameters.Name",
+		}),
+		Title:   "Security Hub <eventName> in account <account> (<region>)",
+		Summary: "Security Hub in account <account> (<region>) was turned off or cut down, so findings from there may stop reaching secalerts.",
+		Fields: apiCallFields(
+			Field{Label: "Standards", Value: "<standards>"},
+			Field{Label: "Product integration", Value: "<product>"},
+			Field{Label: "Accounts acted on", Value: "<accountIds><admin>"},
+			Field{Label: "Configuration policy", Value: "<policy>"},
+		),
 		ConsoleURL: "https://<region>.console.aws.amazon.com/securityhub/home?region=<region>#/settings",
 		NextSteps: []string{
-			"Re-enable Security Hub, its standards and integrations (or re-associate the account) from the administrator account.",
+			"Re-enable Security Hub, its standards and integrations, re-associate detached accounts from the administrator account, or set ServiceEnabled back to true in the configuration policy.",
 			confirmCaller,
 		},
 	},
 }
 
 // accessAnalyzerChangesDetector reports an IAM Access Analyzer analyzer
-// deleted: the access-analyzer detector relies on its findings.
+// deleted (IAM User Guide, "Logging IAM Access Analyzer API calls with AWS
+// CloudTrail"; Access Analyzer API Reference, DeleteAnalyzer:
+// requestParameters.analyzerName): the access-analyzer detector relies on
+// its findings, so it is CRITICAL. Archive rules, which quiet the analyzer
+// without deleting it, are sensor-blinding's.
 var accessAnalyzerChangesDetector = Detector{
 	ID:          "access-analyzer-changes",
 	Title:       "IAM Access Analyzer deleted",
 	Description: "An IAM Access Analyzer analyzer was deleted, ending external-access findings for its zone of trust.",
 	DefaultOn:   true,
+	Tamper:      true,
 	Build: func(Options) []Variant {
 		return []Variant{{
 			Name:     "deleted",
-			Severity: severity.High,
+			Severity: severity.Critical,
 			Pattern:  apiCallPattern("aws.access-analyzer", "access-analyzer.amazonaws.com", []string{"DeleteAnalyzer"}, nil),
 		}}
 	},
@@ -185,62 +336,7 @@ var accessAnalyzerChangesDetector = Detector{
 		),
 		ConsoleURL: "https://<region>.console.aws.amazon.com/access-analyzer/home?region=<region>#/analyzers",
 		NextSteps: []string{
-			"Recreate the analyzer (account or organization zone of trust) in this Region.",
-			confirmCaller,
-		},
-	},
-}
-
-// pipelineChangesDetector reports secalerts' own resources being disabled
-// or deleted: EventBridge rules and buses (names start with names.Prefix;
-// DisableRule, DeleteRule and DeleteEventBus carry it in
-// requestParameters.name, RemoveTargets in requestParameters.rule: EventBridge
-// API Reference) and SNS topics (requestParameters.topicArn of DeleteTopic,
-// requestParameters.subscriptionArn of Unsubscribe, which is the topic ARN
-// plus ":<id>"; SNS API Reference). Topic names cannot contain ':', so the
-// wildcard names.OwnTopicsWildcard only matches secalerts topics. A
-// secalerts deploy that replaces a rule or a `pulumi destroy` also alerts:
-// the message says so.
-var pipelineChangesDetector = Detector{
-	ID:          "pipeline-changes",
-	Title:       "secalerts pipeline tampered with",
-	Description: "secalerts' own EventBridge rules, buses or SNS topics disabled, emptied, unsubscribed or deleted.",
-	DefaultOn:   true,
-	Build: func(Options) []Variant {
-		const es = "events.amazonaws.com"
-		events := apiCallPattern("aws.events", es, nil, map[string]any{
-			"$or": []any{
-				map[string]any{"eventName": []any{"DisableRule", "DeleteRule", "DeleteEventBus"}, "requestParameters": map[string]any{"name": namePrefixed}},
-				map[string]any{"eventName": []any{"RemoveTargets"}, "requestParameters": map[string]any{"rule": namePrefixed}},
-			},
-		})
-		ourTopic := []any{map[string]any{"wildcard": names.OwnTopicsWildcard("aws")}}
-		sns := apiCallPattern("aws.sns", "sns.amazonaws.com", nil, map[string]any{
-			"$or": []any{
-				map[string]any{"eventName": []any{"DeleteTopic"}, "requestParameters": map[string]any{"topicArn": ourTopic}},
-				map[string]any{"eventName": []any{"Unsubscribe"}, "requestParameters": map[string]any{"subscriptionArn": ourTopic}},
-			},
-		})
-		return []Variant{
-			{Name: "events", Severity: severity.High, Pattern: events},
-			{Name: "sns", Severity: severity.High, Pattern: sns},
-		}
-	},
-	Message: Message{
-		Paths: apiCallPaths(map[string]string{
-			"name":            "$.detail.requestParameters.name",
-			"rule":            "$.detail.requestParameters.rule",
-			"topicArn":        "$.detail.requestParameters.topicArn",
-			"subscriptionArn": "$.detail.requestParameters.subscriptionArn",
-		}),
-		Title:   "secalerts pipeline <eventName> on <name><rule><topicArn><subscriptionArn> in account <account> (<region>)",
-		Summary: "Part of the security alert pipeline was disabled or deleted, so alerts from account <account> (<region>) may stop arriving. If this was a secalerts deploy or destroy, no action is needed.",
-		Fields: apiCallFields(
-			Field{Label: "Resource", Value: "<name><rule><topicArn><subscriptionArn>"},
-		),
-		ConsoleURL: eventHistoryURL,
-		NextSteps: []string{
-			"Check whether a secalerts deploy (pulumi up/destroy) ran at <time>; if not, run it now to restore the rules and topics.",
+			"Recreate the analyzer (account or organization zone of trust) in this Region; the secalerts baseline recreates its own with pulumi up.",
 			confirmCaller,
 		},
 	},

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -185,11 +186,24 @@ func apiSlice(v any) []any {
 	return s
 }
 
+// splitByResource are the event names two detectors share, each taking the
+// calls on its own resources: IAM role policy calls on secalerts' roles are
+// pipeline-role-changes', on every other role iam-policy-changes'.
+// TestSplitEventNamesAreDisjoint checks that the two halves do not meet.
+var splitByResource = map[string][2]string{
+	"iam.amazonaws.com PutRolePolicy":    {"iam-policy-changes", "pipeline-role-changes"},
+	"iam.amazonaws.com DeleteRolePolicy": {"iam-policy-changes", "pipeline-role-changes"},
+	"iam.amazonaws.com AttachRolePolicy": {"iam-policy-changes", "pipeline-role-changes"},
+	"iam.amazonaws.com DetachRolePolicy": {"iam-policy-changes", "pipeline-role-changes"},
+}
+
 // TestAPICallEventNamesBelongToOneDetector keeps a call from alerting from two
 // detectors. Names are per eventSource: GuardDuty and Security Hub both have
-// DisassociateFromAdministratorAccount.
+// DisassociateFromAdministratorAccount. The names of splitByResource are
+// shared by exactly their two detectors.
 func TestAPICallEventNamesBelongToOneDetector(t *testing.T) {
 	owner := map[string]string{}
+	shared := map[string][]string{}
 	for _, d := range apiCallDetectors {
 		seen := map[string]bool{}
 		for _, v := range d.Build(Options{}) {
@@ -201,10 +215,20 @@ func TestAPICallEventNamesBelongToOneDetector(t *testing.T) {
 			t.Errorf("%s selects no event names", d.ID)
 		}
 		for n := range seen {
+			if _, split := splitByResource[n]; split {
+				shared[n] = append(shared[n], d.ID)
+				owner[n] = d.ID
+				continue
+			}
 			if o, dup := owner[n]; dup {
 				t.Errorf("%s is in both %s and %s", n, o, d.ID)
 			}
 			owner[n] = d.ID
+		}
+	}
+	for n, want := range splitByResource {
+		if got := shared[n]; !slices.Equal(got, want[:]) {
+			t.Errorf("%s: shared by %v, want %v", n, got, want)
 		}
 	}
 	for _, must := range []string{
@@ -216,6 +240,10 @@ func TestAPICallEventNamesBelongToOneDetector(t *testing.T) {
 		"kms.amazonaws.com ScheduleKeyDeletion", "sns.amazonaws.com DeleteTopic",
 		"iam.amazonaws.com SetDefaultPolicyVersion", "s3.amazonaws.com DeleteBucketReplication",
 		"ec2.amazonaws.com EnableVpcClassicLink", "ec2.amazonaws.com DisassociateRouteTable",
+		"events.amazonaws.com PutRule", "iam.amazonaws.com UpdateAssumeRolePolicy",
+		"guardduty.amazonaws.com CreateFilter", "securityhub.amazonaws.com CreateAutomationRule",
+		"access-analyzer.amazonaws.com CreateArchiveRule", "config.amazonaws.com DeleteConfigRule",
+		"monitoring.amazonaws.com DeleteAlarms", "sqs.amazonaws.com PurgeQueue", "account.amazonaws.com EnableRegion",
 	} {
 		if owner[must] == "" {
 			t.Errorf("no detector covers %s", must)
@@ -339,9 +367,10 @@ func checkAPICallMessage(t *testing.T, d Detector, m Message) {
 }
 
 // TestAPICallGlobalOnly: exactly the detectors of global services (IAM,
-// Organizations) are GlobalOnly, and only organizations is ManagementOnly.
+// Organizations, Account Management, whose CloudTrail records all carry
+// us-east-1) are GlobalOnly, and only organizations is ManagementOnly.
 func TestAPICallGlobalOnly(t *testing.T) {
-	global := map[string]bool{"aws.iam": true, "aws.organizations": true}
+	global := map[string]bool{"aws.iam": true, "aws.organizations": true, "aws.account": true}
 	for _, d := range apiCallDetectors {
 		allGlobal := true
 		for _, v := range d.Build(Options{}) {

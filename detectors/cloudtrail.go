@@ -13,8 +13,9 @@ import "secalerts/names"
 //     therefore silences every detector here; cloudtrail-changes reports that
 //     call, which is the last one seen.
 //   - Delivery is best effort, in the Region where the call was recorded.
-//     Global services (IAM, Organizations, STS global endpoint) record in
-//     us-east-1 only, hence GlobalOnly on their detectors.
+//     Global services (IAM, Organizations, Account Management, STS global
+//     endpoint) record in us-east-1 only, hence GlobalOnly on their
+//     detectors.
 //   - Rules in the ordinary ENABLED state do not receive read-only management
 //     events whose names start with Describe, Get or List; only
 //     ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS rules do. Other read-only

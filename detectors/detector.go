@@ -44,8 +44,12 @@ type Detector struct {
 	// it.
 	HubOnly bool
 	// Tamper is true when the detector reports an attempt to blind or
-	// disable the pipeline or its sensors: the hub always tells the
-	// operator too.
+	// disable the pipeline or the sensors it forwards: CloudTrail, Config,
+	// GuardDuty, Security Hub, IAM Access Analyzer, or secalerts' own
+	// rules, role, queues and alarms. The first thing an intruder with
+	// admin rights does is quiet whatever would report them, and the
+	// member's own people may be the intruder, so the hub always tells the
+	// operator too and sends it to the customer's highest destination.
 	Tamper bool
 	// Closes, when set, matches the events that show one of the
 	// detector's findings resolved, archived or passed. Members forward

@@ -293,6 +293,10 @@ func TestReplayInAnotherPartition(t *testing.T) {
         enabled: false
       organization-leave:
         enabled: false
+      pipeline-role-changes:
+        enabled: false
+      region-changes:
+        enabled: false
 `
 	govHub := stacktest.StackFile(t, "govhub", hub)
 	if arn := stacktest.HubPlan(t, govHub).BusARNs()["acme"]; arn != "arn:aws-us-gov:events:us-gov-west-1:999999999999:event-bus/secalerts-acme" {
