@@ -168,9 +168,14 @@ type Decision struct {
 	// matches. Zero when nothing matched.
 	Detector detectors.Detector
 	Variant  detectors.Variant
+	// Routing is the severity the alert is routed at: the variant's,
+	// raised for tampering to the minimum of the customer's highest
+	// destination, so a pager that takes only CRITICAL hears of every
+	// attempt to blind the pipeline.
+	Routing severity.Severity
 	// Destinations are the customer's destinations whose minimum severity
-	// the alert reaches; Operator is true for the hub's own reports, which
-	// the operator hears of too.
+	// Routing reaches; Operator is true for the hub's own reports and for
+	// tampering, which the operator hears of too.
 	Destinations []*Destination
 	Operator     bool
 	// Dropped says why nothing is delivered.
@@ -257,8 +262,14 @@ func (e *Engine) decide(customer string, event []byte, fromHub bool) (Decision, 
 		d.Dropped = "no detector of the catalogue matches it"
 		return d, nil
 	}
+	d.Routing = d.Variant.Severity
 	for i := range c.Destinations {
-		if c.Destinations[i].MinSeverity <= d.Variant.Severity {
+		if d.Detector.Tamper {
+			d.Routing = max(d.Routing, c.Destinations[i].MinSeverity)
+		}
+	}
+	for i := range c.Destinations {
+		if c.Destinations[i].MinSeverity <= d.Routing {
 			d.Destinations = append(d.Destinations, &c.Destinations[i])
 		}
 	}
@@ -365,7 +376,7 @@ func (e *Engine) Handle(ctx context.Context, in Input) (Outcome, error) {
 		e.metrics.Count(c.Name, MetricCollapsed, 1)
 		return out, e.tally(ctx, c, out.Quiet, d.Detector.ID)
 	}
-	out.Deliveries, err = e.dispatch(ctx, c, env.ID, d.Destinations, d.Operator, d.Variant.Severity, msg)
+	out.Deliveries, err = e.dispatch(ctx, c, env.ID, d.Destinations, d.Operator, d.Routing, msg)
 	return out, err
 }
 
@@ -383,7 +394,7 @@ func (e *Engine) Report(ctx context.Context, customer string, event []byte) (Out
 	if err != nil {
 		return out, err
 	}
-	out.Deliveries, err = e.dispatch(ctx, d.Customer, env.ID, d.Destinations, d.Operator, d.Variant.Severity, msg)
+	out.Deliveries, err = e.dispatch(ctx, d.Customer, env.ID, d.Destinations, d.Operator, d.Routing, msg)
 	return out, err
 }
 

@@ -394,3 +394,42 @@ func TestHeartbeats(t *testing.T) {
 		t.Errorf("check after the customer left: %+v %v", res, err)
 	}
 }
+
+// TestTamperingReachesTheHighestDestination: any change to a sensor
+// reaches the pager that takes only CRITICAL (its e-mail routed at
+// CRITICAL, so the subscription's filter lets it through) and the
+// operator; an ordinary alert of the same severity does not.
+func TestTamperingReachesTheHighestDestination(t *testing.T) {
+	cfg := quietConfig(0, Flood{})
+	cfg.Customers[0].Destinations = append(cfg.Customers[0].Destinations,
+		Destination{ID: "email:pager@example.com", Kind: Email, MinSeverity: severity.Critical, Topic: emailTopic})
+	for _, tc := range []struct {
+		sample       string
+		pager, toOps bool
+	}{
+		{"config-changes/MEDIUM--put-delivery-channel.json", true, true},
+		{"cloudtrail-changes/HIGH--put-event-selectors-drop-management-events.json", true, true},
+		{"security-groups/HIGH--authorize-ingress-ssh-from-anywhere.json", false, false},
+	} {
+		t.Run(tc.sample, func(t *testing.T) {
+			out := &recorder{}
+			e, err := New(cfg, Options{Store: NewMemoryStore(), Sender: out, Now: (&clock{t: month}).now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.Handle(context.Background(), Input{Customer: "acme", Event: sample(t, tc.sample, fiveAccounts[0])}); err != nil {
+				t.Fatal(err)
+			}
+			mails := out.to(emailTopic)
+			if got := len(mails) == 1 && mails[0].attrs[SeverityAttribute] == int(severity.Critical); got != tc.pager {
+				t.Errorf("reached the CRITICAL pager: %v (%+v), want %v", got, mails, tc.pager)
+			}
+			if got := len(out.to(operator)) == 1; got != tc.toOps {
+				t.Errorf("reached the operator: %v, want %v", got, tc.toOps)
+			}
+			if len(out.to(chatTopic)) != 1 {
+				t.Errorf("the MEDIUM channel got %d messages", len(out.to(chatTopic)))
+			}
+		})
+	}
+}
