@@ -78,7 +78,7 @@ func TestParseHubErrors(t *testing.T) {
 		{name: "account ID missing", edit: func(h obj) { delete(h, "accountId") },
 			want: "secalerts:hub.accountId: not set"},
 		{name: "account ID as number", edit: func(h obj) { h["accountId"] = 999999999999 },
-			want: "secalerts:hub.accountId: 999999999999 is a number: quote account IDs"},
+			want: "secalerts:hub.accountId: 999999999999 is a number, not a quoted account ID: put the ID in quotes exactly as written in the stack file"},
 		{name: "account ID shape", edit: func(h obj) { h["accountId"] = "99999" },
 			want: `secalerts:hub.accountId: "99999" is not an AWS account ID (expected exactly 12 digits`},
 		{name: "region missing", edit: func(h obj) { delete(h, "region") },

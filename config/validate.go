@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"net/mail"
 	"regexp"
 	"strings"
@@ -32,9 +33,7 @@ func checkAccountID(p *problems, path, id string) bool {
 	return true
 }
 
-// readAccountID reads a required account ID. A number is refused with a
-// hint: YAML reads an unquoted 012345678901 as a number and drops the
-// leading zero, so the only safe form is a quoted string.
+// readAccountID reads a required account ID, a quoted string.
 func readAccountID(p *problems, o object, k string) string {
 	v, ok := o.raw(k)
 	if !ok {
@@ -44,10 +43,18 @@ func readAccountID(p *problems, o object, k string) string {
 	return accountIDValue(p, o.key(k), v)
 }
 
-// accountIDValue reads an account ID that must be a quoted string.
+// accountIDValue reads an account ID that must be a quoted string. A
+// number is refused without suggesting a value: the program only gets the
+// number YAML read, and YAML drops leading zeros (012345678912 becomes
+// 12345678912) and reads digits after a leading 0 as octal (011111111111
+// becomes 1227133513), so quoting the number it got can give another
+// account. The offline tool, which has the text, says more
+// (UnquotedNumber).
 func accountIDValue(p *problems, path string, raw []byte) string {
 	if kind(raw) == "a number" {
-		p.addf(path, "%s is a number: quote account IDs (\"%s\") so YAML keeps leading zeros; with pulumi config set --path, add --type string", strings.TrimSpace(string(raw)), strings.TrimSpace(string(raw)))
+		p.addf(path, "%s is a number, not a quoted account ID: put the ID in quotes exactly as written in the stack file, "+
+			"because unquoted YAML drops leading zeros and reads digits after a leading 0 as octal, so this number may not be the ID you wrote; "+
+			"with pulumi config set --path, add --type string", strings.TrimSpace(string(raw)))
 		return ""
 	}
 	id, ok := stringItem(p, path, raw)
@@ -56,6 +63,25 @@ func accountIDValue(p *problems, path string, raw []byte) string {
 	}
 	checkAccountID(p, path, id)
 	return id
+}
+
+// UnquotedNumber is the error for a number left unquoted in a stack file
+// whose value YAML (and so the Pulumi CLI) reads differently from its
+// digits: written is its text in the file, read the number it becomes,
+// path the config key path where it is. Quoting it keeps the text as
+// written, which is what an account ID needs.
+func UnquotedNumber(path, written, read string) error {
+	digits := strings.TrimLeft(written, "+-")
+	why := "YAML drops the leading zeros"
+	switch {
+	case len(digits) > 1 && (digits[1] == 'x' || digits[1] == 'X'):
+		why = "0x makes it hexadecimal"
+	case len(digits) > 1 && (digits[1] == 'o' || digits[1] == 'O'):
+		why = "0o makes it octal"
+	case strings.Trim(digits, "01234567") == "":
+		why = "YAML reads digits after a leading 0 as octal"
+	}
+	return fmt.Errorf("%s: %s is not quoted, so it is read as the number %s (%s): quote it as written, %q", path, written, read, why, written)
 }
 
 // checkCustomerName records an error unless name can name a customer.

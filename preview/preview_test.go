@@ -40,65 +40,67 @@ const ciphertext = "v1:AAAAAAAAAAAAAAAA:not-a-real-ciphertext"
 
 func TestLoadStackFile(t *testing.T) {
 	dir := t.TempDir()
-	write(t, filepath.Join(dir, "Pulumi.yaml"), "name: proj\nruntime: go\n")
+	write(t, filepath.Join(dir, "Pulumi.yaml"), "name: secalerts\nruntime: go\n")
 	write(t, filepath.Join(dir, "Pulumi.dev.yaml"), `config:
-  role: hub
-  count: 30
-  aws:region: eu-west-1
-  token:
+  pulumi:disable-default-providers: [aws]
+  role: member
+  pulumi:example: 30
+  member:
     secure: `+ciphertext+`
-  hub:
-    retention: 30
-    webhooks:
-      - name: pager
-        url:
-          secure: `+ciphertext+`
-  plain:
+  aws:assumeRole:
+    retries: 30
+    externalId:
+      secure: `+ciphertext+`
     list: [a, b]
 `)
 	st, err := preview.LoadStackFile(filepath.Join(dir, "Pulumi.dev.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Project != "proj" || st.Name != "dev" {
-		t.Errorf("project/stack = %s/%s, want proj/dev", st.Project, st.Name)
+	if st.Project != "secalerts" || st.Name != "dev" {
+		t.Errorf("project/stack = %s/%s, want secalerts/dev", st.Project, st.Name)
 	}
 	for key, want := range map[string]string{
-		"proj:role":  "hub",
-		"proj:count": "30",
-		"aws:region": "eu-west-1",
-		"proj:token": preview.SecretPlaceholder,
+		"secalerts:role":                   "member",
+		"pulumi:example":                   "30",
+		"pulumi:disable-default-providers": `["aws"]`,
+		"secalerts:member":                 preview.SecretPlaceholder,
 	} {
 		if got, ok := st.Config[key]; !ok || got != want {
 			t.Errorf("Config[%s] = %q (set %v), want %q", key, got, ok, want)
 		}
 	}
-	for _, k := range []string{"role", "count", "token", "hub", "plain", "proj:aws:region"} {
+	for _, k := range []string{"role", "member", "secalerts:aws:assumeRole"} {
 		if _, ok := st.Config[k]; ok {
 			t.Errorf("Config has %q: keys must be namespaced as the CLI passes them", k)
 		}
 	}
-	var h struct {
-		Retention any
-		Webhooks  []struct{ Name, URL string }
+	var ar struct {
+		Retries    any
+		ExternalID string
+		List       []string
 	}
-	if err := json.Unmarshal([]byte(st.Config["proj:hub"]), &h); err != nil {
-		t.Fatalf("proj:hub is not JSON: %v: %s", err, st.Config["proj:hub"])
+	if err := json.Unmarshal([]byte(st.Config["aws:assumeRole"]), &ar); err != nil {
+		t.Fatalf("aws:assumeRole is not JSON: %v: %s", err, st.Config["aws:assumeRole"])
 	}
-	if h.Retention != float64(30) {
-		t.Errorf("hub.retention = %#v, want the number 30 (objects keep YAML types)", h.Retention)
+	if ar.Retries != float64(30) {
+		t.Errorf("aws:assumeRole.retries = %#v, want the number 30 (objects keep YAML types)", ar.Retries)
 	}
-	if len(h.Webhooks) != 1 || h.Webhooks[0].URL != preview.SecretPlaceholder {
-		t.Errorf("hub.webhooks = %+v, want the url replaced by SecretPlaceholder", h.Webhooks)
+	if ar.ExternalID != preview.SecretPlaceholder || !slices.Equal(ar.List, []string{"a", "b"}) {
+		t.Errorf("aws:assumeRole = %+v, want externalId replaced by SecretPlaceholder and the list kept", ar)
 	}
 	slices.Sort(st.SecretKeys)
-	if want := []string{"proj:hub", "proj:token"}; !slices.Equal(st.SecretKeys, want) {
+	if want := []string{"aws:assumeRole", "secalerts:member"}; !slices.Equal(st.SecretKeys, want) {
 		t.Errorf("SecretKeys = %v, want %v", st.SecretKeys, want)
 	}
 	for k, v := range st.Config {
 		if strings.Contains(v, ciphertext) {
 			t.Errorf("Config[%s] holds the ciphertext: %s", k, v)
 		}
+	}
+	keys, known := st.Keys()
+	if want := []string{"aws:assumeRole", "pulumi:disable-default-providers", "pulumi:example", "secalerts:member", "secalerts:role"}; !known || !slices.Equal(keys, want) {
+		t.Errorf("Keys() = %v, %v; want %v, true", keys, known, want)
 	}
 }
 

@@ -6,7 +6,11 @@
 package stack
 
 import (
+	"encoding/json"
 	"fmt"
+	"maps"
+	"os"
+	"slices"
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
@@ -19,9 +23,16 @@ import (
 // Project is the Pulumi project name; config keys are secalerts:<key>.
 const Project = "secalerts"
 
-// Run is the program.
+// Run is the program. The configuration's keys are checked before anything
+// else: a stack with a stray key, one that leaves the default AWS provider
+// enabled or one that sets the other role's object fails before its
+// objects are read.
 func Run(ctx *pulumi.Context) error {
-	roleValue, _ := ctx.GetConfig(Project + ":role")
+	c := contextConfig{ctx}
+	if err := CheckConfig(c); err != nil {
+		return err
+	}
+	roleValue, _ := c.Get(config.RoleKey)
 	role, err := config.ParseRole(roleValue)
 	if err != nil {
 		return err
@@ -43,6 +54,19 @@ type Config interface {
 	Get(key string) (string, bool)
 	// IsSecret reports whether the key's value is, or contains, a secret.
 	IsSecret(key string) bool
+	// Keys lists every key of the configuration; known is false when the
+	// configuration cannot be listed, and a key absent from Get may then
+	// still be set.
+	Keys() (keys []string, known bool)
+}
+
+// CheckConfig checks the keys of c before any value is read
+// (config.CheckStack). When c cannot list its keys, only the values it can
+// read are checked: a correct stack is never refused for a key the program
+// was not shown.
+func CheckConfig(c Config) error {
+	keys, known := c.Keys()
+	return config.CheckStack(keys, known, c.Get)
 }
 
 // contextConfig is the configuration the Pulumi engine gives the program.
@@ -50,6 +74,43 @@ type contextConfig struct{ ctx *pulumi.Context }
 
 func (c contextConfig) Get(key string) (string, bool) { return c.ctx.GetConfig(key) }
 func (c contextConfig) IsSecret(key string) bool      { return c.ctx.IsConfigSecret(key) }
+
+// Keys lists the keys of PULUMI_CONFIG. pulumi.Context reads a key but
+// cannot list them, and the engine hands the program the stack's whole
+// configuration in that variable: the Go language host sets it to the JSON
+// of the run request's config, which the engine fills with the stack's
+// decrypted configuration, pulumi: keys included (the engine reads
+// pulumi:disable-default-providers from that same configuration). The
+// variable is only trusted when it is the context's configuration, as it
+// is under the engine: under the mock monitor the context's configuration
+// comes from RunInfo, and a PULUMI_CONFIG left in the environment says
+// nothing of it.
+func (c contextConfig) Keys() ([]string, bool) {
+	return envConfigKeys(os.Getenv(pulumi.EnvConfig), c.Get)
+}
+
+// envConfigKeys lists the keys of env, the JSON object of PULUMI_CONFIG;
+// known is false unless env parses and agrees with get on every key of
+// env and on every key the program reads.
+func envConfigKeys(env string, get func(string) (string, bool)) ([]string, bool) {
+	var cfg map[string]string
+	if strings.TrimSpace(env) == "" || json.Unmarshal([]byte(env), &cfg) != nil {
+		return nil, false
+	}
+	for k, v := range cfg {
+		if got, ok := get(k); !ok || got != v {
+			return nil, false
+		}
+	}
+	for _, k := range config.ProgramKeys() {
+		if _, ok := get(k); ok {
+			if _, inEnv := cfg[k]; !inEnv {
+				return nil, false
+			}
+		}
+	}
+	return slices.Sorted(maps.Keys(cfg)), true
+}
 
 // requireObject returns the JSON of a structured config key.
 func requireObject(c Config, key string) ([]byte, error) {
