@@ -1,0 +1,110 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"secalerts/severity"
+)
+
+// discard is a Sender that sends nothing: the benchmark measures the
+// engine, not I/O.
+type discard struct{}
+
+func (discard) Publish(context.Context, string, string, []byte, map[string]int) error { return nil }
+func (discard) Post(context.Context, string, []byte) error                            { return nil }
+
+// BenchmarkHandle handles a HIGH Security Hub finding for a customer with
+// three destinations (a chat topic, an e-mail topic, a JSON webhook), on a
+// MemoryStore. "new" gives every event its own ID, so each one is decided,
+// rendered three ways and claimed; "repeat" handles the same event again,
+// as a retry does, and finds it sent; "decide" is the routing alone
+// (envelope and pattern matching), the part replay and forecast share.
+func BenchmarkHandle(b *testing.B) {
+	event, err := os.ReadFile(filepath.Join("..", "testdata", "events", "securityhub", "HIGH--s3-block-public-access-control-failed.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	const id = "b76f3ddc-7586-3139-efa2-0f91e7b485b9"
+	if !bytes.Contains(event, []byte(`"id": "`+id+`"`)) {
+		b.Fatalf("the sample's id is not %s", id)
+	}
+	cfg := &Config{
+		Hub: Hub{Account: "999999999999", Region: "eu-west-1", Partition: "aws"},
+		Customers: []Customer{{
+			Name:     "acme",
+			Accounts: []Account{{ID: "111122223333", Name: "production"}},
+			Destinations: []Destination{
+				{ID: "slack:acme/alerts", Kind: Slack, MinSeverity: severity.Medium, Topic: "arn:aws:sns:eu-west-1:999999999999:secalerts-acme-chat"},
+				{ID: "email:soc@example.com", Kind: Email, MinSeverity: severity.Low, Topic: "arn:aws:sns:eu-west-1:999999999999:secalerts-acme-email"},
+				{ID: "webhook:ops", Kind: Webhook, MinSeverity: severity.High, Parameter: "/secalerts/acme/webhooks/ops", Format: "json"},
+			},
+		}},
+	}
+	if err := cfg.check(); err != nil {
+		b.Fatal(err)
+	}
+	newEngine := func(b *testing.B) *Engine {
+		e, err := New(cfg, Options{Store: NewMemoryStore(), Sender: discard{}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return e
+	}
+	ctx := context.Background()
+
+	b.Run("new", func(b *testing.B) {
+		e := newEngine(b)
+		b.ReportAllocs()
+		n := 0
+		for b.Loop() {
+			n++
+			// Same length as the sample's ID, so only the ID differs.
+			in := Input{Customer: "acme", Event: bytes.Replace(event, []byte(id), fmt.Appendf(nil, "%036d", n), 1)}
+			out, err := e.Handle(ctx, in)
+			if err != nil || len(out.Deliveries) != 3 || out.Deliveries[0].Duplicate {
+				b.Fatalf("%+v, %v", out.Deliveries, err)
+			}
+		}
+	})
+	b.Run("repeat", func(b *testing.B) {
+		e := newEngine(b)
+		in := Input{Customer: "acme", Event: event}
+		if _, err := e.Handle(ctx, in); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			out, err := e.Handle(ctx, in)
+			if err != nil || len(out.Deliveries) != 3 || !out.Deliveries[0].Duplicate {
+				b.Fatalf("%+v, %v", out.Deliveries, err)
+			}
+		}
+	})
+	b.Run("decide", func(b *testing.B) {
+		e := newEngine(b)
+		b.ReportAllocs()
+		for b.Loop() {
+			d, err := e.Decide("acme", event)
+			if err != nil || len(d.Destinations) != 3 {
+				b.Fatalf("%+v, %v", d, err)
+			}
+		}
+	})
+}
+
+// BenchmarkNew is the engine's share of a cold start: compiling every
+// detector's patterns into the matchers.
+func BenchmarkNew(b *testing.B) {
+	cfg := &Config{Hub: Hub{Account: "999999999999", Region: "eu-west-1", Partition: "aws"}}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := New(cfg, Options{Store: NewMemoryStore(), Sender: discard{}}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
