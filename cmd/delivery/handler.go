@@ -55,8 +55,14 @@ func (f *function) handle(ctx context.Context, raw json.RawMessage) error {
 	}
 	switch {
 	case req.Tick && req.Customer == "" && req.Event == nil:
-		res, err := f.eng.CheckHeartbeats(ctx)
-		s := summary{Invocation: "tick", Silent: res.Silent, Reported: res.Reported, Forgotten: res.Dropped}
+		sent, err := f.eng.Tick(ctx)
+		s := summary{Invocation: "tick"}
+		for _, m := range sent {
+			if s.Sent == nil {
+				s.Sent = map[string]int{}
+			}
+			s.Sent[m.Kind]++
+		}
 		if err != nil {
 			s.Error = err.Error()
 		}
@@ -90,16 +96,20 @@ type summary struct {
 	Deliveries int    `json:"deliveries"`
 	Duplicates int    `json:"duplicates"`
 	Dropped    string `json:"dropped,omitempty"`
-	// Silent, Reported and Forgotten count a tick's heartbeat check.
-	Silent       int    `json:"silent,omitempty"`
-	Reported     int    `json:"reported,omitempty"`
-	Forgotten    int    `json:"forgotten,omitempty"`
-	Error        string `json:"error,omitempty"`
-	MetricsError string `json:"metricsError,omitempty"`
+	// Closes is the detector one of whose findings the event closed.
+	Closes string `json:"closes,omitempty"`
+	// Quiet says why an alert was not sent (duplicate, flood,
+	// suppressed:<name>).
+	Quiet string `json:"quiet,omitempty"`
+	// Sent counts a tick's messages by kind: report, reminder, summary,
+	// weekly.
+	Sent         map[string]int `json:"sent,omitempty"`
+	Error        string         `json:"error,omitempty"`
+	MetricsError string         `json:"metricsError,omitempty"`
 }
 
 func eventSummary(req request, out engine.Outcome) summary {
-	s := summary{Invocation: "event", Customer: req.Customer, Dropped: out.Dropped}
+	s := summary{Invocation: "event", Customer: req.Customer, Dropped: out.Dropped, Quiet: out.Quiet, Closes: out.Closes}
 	var id struct {
 		ID string `json:"id"`
 	}

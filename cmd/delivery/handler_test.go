@@ -162,8 +162,18 @@ func TestHandleEvent(t *testing.T) {
 		t.Errorf("the repeated event: %d sends, summary %v, metrics %v", len(tf.sent.sends), summaries, metrics)
 	}
 
+	// An archived finding is remembered closed, and says so.
+	archived := sample(t, "guardduty/none--archived-low.json")
+	if err := tf.handle(context.Background(), invocation(t, map[string]any{"customer": "acme", "event": archived})); err != nil {
+		t.Fatal(err)
+	}
+	summaries, _ = tf.lines(t)
+	if summaries[0]["closes"] != "guardduty" || summaries[0]["deliveries"] != 0.0 {
+		t.Errorf("closing event summary %v", summaries[0])
+	}
+
 	// An event no detector takes is dropped, and says why.
-	none := sample(t, "guardduty/none--archived-low.json")
+	none := sample(t, "pipeline-alarm/none--back-to-ok.json")
 	if err := tf.handle(context.Background(), invocation(t, map[string]any{"customer": "acme", "event": none})); err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +209,7 @@ func TestHandleTick(t *testing.T) {
 		t.Fatal(err)
 	}
 	summaries, _ = tf.lines(t)
-	if len(summaries) != 1 || summaries[0]["invocation"] != "tick" || summaries[0]["silent"] != nil || len(tf.sent.sends) != 0 {
+	if len(summaries) != 1 || summaries[0]["invocation"] != "tick" || summaries[0]["sent"] != nil || len(tf.sent.sends) != 0 {
 		t.Errorf("tick with every member heard: %v, sends %+v", summaries, tf.sent.sends)
 	}
 
@@ -208,7 +218,7 @@ func TestHandleTick(t *testing.T) {
 		t.Fatal(err)
 	}
 	summaries, metrics := tf.lines(t)
-	if summaries[0]["silent"] != 1.0 || summaries[0]["reported"] != 1.0 {
+	if sent, _ := summaries[0]["sent"].(map[string]any); len(sent) != 1 || sent["report"] != 1.0 {
 		t.Errorf("tick after four silent hours: %v", summaries)
 	}
 	operator := 0

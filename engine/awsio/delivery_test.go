@@ -128,8 +128,13 @@ func TestDelivery(t *testing.T) {
 	}
 	id := eventID(t, event)
 	var units []string
+	findings := 0
 	for _, it := range scan.Items {
 		pk := it["pk"].(*ddbtypes.AttributeValueMemberS).Value
+		if pk == "finding#acme" {
+			findings++ // the finding, remembered open
+			continue
+		}
 		if !strings.Contains(pk, id) {
 			t.Errorf("unexpected item %s", pk)
 			continue
@@ -143,6 +148,9 @@ func TestDelivery(t *testing.T) {
 		if e := time.Unix(exp, 0); e.Before(before.Add(24*time.Hour)) || e.After(time.Now().Add(7*24*time.Hour)) {
 			t.Errorf("item %v expires at %v", it["sk"], e)
 		}
+	}
+	if findings != 1 {
+		t.Errorf("%d finding items, want the one finding", findings)
 	}
 	if len(units) != 3 || !contains(units, h.chat.arn) || !contains(units, h.email.arn) || !contains(units, webhookID) {
 		t.Errorf("delivery state of %v, want the chat topic, the e-mail topic and %s", units, webhookID)
@@ -241,4 +249,92 @@ func TestConcurrentDeliveries(t *testing.T) {
 	checkChat(t, h.chat.messages(t, h.cfg))
 	checkEmail(t, h.email.messages(t, h.cfg))
 	checkWebhook(t, h.webhook, event, 1)
+}
+
+// update is event as GuardDuty re-publishes it: the same finding under a
+// new event ID, seen n times.
+func update(t *testing.T, event []byte, n int) []byte {
+	t.Helper()
+	var doc map[string]any
+	if err := json.Unmarshal(event, &doc); err != nil {
+		t.Fatal(err)
+	}
+	doc["id"] = eventID(t, event) + "-update-" + strconv.Itoa(n)
+	doc["detail"].(map[string]any)["service"].(map[string]any)["count"] = n + 1
+	out, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestFindingStateSurvivesAColdStart: a finding alerted by one process is
+// remembered by the next, which keeps the recurring update quiet.
+func TestFindingStateSurvivesAColdStart(t *testing.T) {
+	h := newHub(t, nil)
+	event := sample(t, highGuardDuty)
+	if out, err := h.engine(t, nil).Handle(context.Background(), engine.Input{Customer: customer, Event: event}); err != nil || len(delivered(out)) != 4 {
+		t.Fatalf("the first alert: %+v, %v", out.Deliveries, err)
+	}
+	out, err := h.engine(t, nil).Handle(context.Background(), engine.Input{Customer: customer, Event: update(t, event, 1)})
+	if err != nil || out.Quiet != engine.QuietDuplicate || len(delivered(out)) != 0 {
+		t.Errorf("the update after a cold start: quiet %q, deliveries %+v, %v", out.Quiet, out.Deliveries, err)
+	}
+	if got := len(h.chat.messages(t, h.cfg)); got != 1 {
+		t.Errorf("the chat topic got %d messages, want 1", got)
+	}
+}
+
+// TestConcurrentUpdatesOfOneFinding: eight updates of one finding (each
+// its own event ID) reach eight processes at once; the finding alerts
+// once, because the finding's state is claimed by a conditional write.
+func TestConcurrentUpdatesOfOneFinding(t *testing.T) {
+	h := newHub(t, nil)
+	event := sample(t, highGuardDuty)
+	const n = 8
+	var (
+		wg    sync.WaitGroup
+		start = make(chan struct{})
+		outs  = make([]engine.Outcome, n)
+		errs  = make([]error, n)
+	)
+	for i := range n {
+		e, ev := h.engine(t, nil), update(t, event, i)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			outs[i], errs[i] = e.Handle(context.Background(), engine.Input{Customer: customer, Event: ev})
+		}()
+	}
+	close(start)
+	wg.Wait()
+	alerts, quiet := 0, 0
+	for i := range n {
+		if errs[i] != nil {
+			t.Errorf("invocation %d: %v", i, errs[i])
+		}
+		if len(delivered(outs[i])) > 0 {
+			alerts++
+		}
+		if outs[i].Quiet == engine.QuietDuplicate {
+			quiet++
+		}
+	}
+	if alerts != 1 || quiet != n-1 {
+		t.Errorf("%d invocations alerted and %d stayed quiet, want 1 and %d", alerts, quiet, n-1)
+	}
+	checkChat(t, h.chat.messages(t, h.cfg))
+	checkEmail(t, h.email.messages(t, h.cfg))
+	checkWebhook(t, h.webhook, update(t, event, outsAlerting(outs)), 1)
+}
+
+// outsAlerting returns which of the outcomes alerted.
+func outsAlerting(outs []engine.Outcome) int {
+	for i, o := range outs {
+		if len(delivered(o)) > 0 {
+			return i
+		}
+	}
+	return -1
 }
