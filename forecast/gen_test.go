@@ -8,11 +8,13 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 
 	"secalerts/cloudtrail"
+	"secalerts/detectors"
 )
 
 // The generator writes CloudTrail log trees with known contents. Records
@@ -34,7 +36,7 @@ const (
 var destinationsBySeverity = map[string][]string{
 	"MEDIUM":   {"slack:T0000000001/C0000000002"},
 	"HIGH":     {"slack:T0000000001/C0000000001", "slack:T0000000001/C0000000002"},
-	"CRITICAL": {"email:acme-security@example.com", "slack:T0000000001/C0000000001", "slack:T0000000001/C0000000002", "webhook:secalerts-acme-pager"},
+	"CRITICAL": {"email:acme-security@example.com", "slack:T0000000001/C0000000001", "slack:T0000000001/C0000000002", "webhook:pager"},
 }
 
 // memberMinimum is Pulumi.member.yaml's minSeverity; unauthorized-api-calls
@@ -252,7 +254,12 @@ func generate(t testing.TB, dir string, cfg genConfig) *truth {
 				d.alerts++
 				d.detector[tpl.detector]++
 				d.severity[tpl.severity]++
-				for _, dest := range destinationsBySeverity[tpl.severity] {
+				dests := destinationsBySeverity[tpl.severity]
+				// Tampering reaches the highest destination, and the operator.
+				if det, _ := detectors.ByID(tpl.detector); det.Tamper {
+					dests = append(slices.Clone(destinationsBySeverity["CRITICAL"]), "operator")
+				}
+				for _, dest := range dests {
 					d.destination[dest]++
 					d.messages++
 				}

@@ -389,7 +389,7 @@ func TestMemberBaselineRefusesConfigToALockedArchive(t *testing.T) {
 }
 
 func TestMemberBaselineErrorsCreateNothing(t *testing.T) {
-	head := "config:\n  secalerts:role: member\n  secalerts:member:\n    accountId: \"111111111111\"\n    hubEventBusArn: " + hubBusAcme + "\n"
+	head := "config:\n  pulumi:disable-default-providers: [aws]\n  secalerts:role: member\n  secalerts:member:\n    accountId: \"111111111111\"\n    hubEventBusArn: " + hubBusAcme + "\n"
 	for _, tc := range []struct{ name, body, want string }{
 		{"no archive", head + "    baseline: {}\n", "secalerts:member.baseline.archiveBucket: not set"},
 		{"global region not covered", head + "    regions: [us-east-1]\n    baseline: {securityHub: true, cloudTrail: false, config: false, guardDuty: false, globalRegion: eu-west-1}\n",

@@ -70,7 +70,7 @@ func TestMemberHeartbeatFromEveryRegion(t *testing.T) {
 }
 
 func TestMemberHeartbeatSettings(t *testing.T) {
-	head := "config:\n  secalerts:role: member\n  secalerts:member:\n    accountId: \"111111111111\"\n    hubEventBusArn: " + hubBusAcme + "\n    regions: [us-east-1, eu-west-1]\n"
+	head := "config:\n  pulumi:disable-default-providers: [aws]\n  secalerts:role: member\n  secalerts:member:\n    accountId: \"111111111111\"\n    hubEventBusArn: " + hubBusAcme + "\n    regions: [us-east-1, eu-west-1]\n"
 	for _, tc := range []struct {
 		name, body string
 		want       []string // schedule of each heartbeat rule

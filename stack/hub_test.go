@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/archive"
+
 	"secalerts/engine"
 	"secalerts/internal/stacktest"
 	"secalerts/names"
@@ -196,16 +198,13 @@ func TestHubDeliversThroughOneFunction(t *testing.T) {
 	}
 
 	// The archive holds the function and this hub's plan.
-	code, _ := fn.Inputs["code"].(map[string]any)
-	var path string
-	for _, v := range code {
-		if s, ok := v.(string); ok && strings.HasSuffix(s, ".zip") {
-			path = s
-		}
+	code, ok := fn.Inputs["code"].(*archive.Archive)
+	if !ok || !strings.HasSuffix(code.Path, ".zip") {
+		t.Fatalf("the function's code is %#v, not a zip file", fn.Inputs["code"])
 	}
-	z, err := zip.OpenReader(path)
+	z, err := zip.OpenReader(code.Path)
 	if err != nil {
-		t.Fatalf("opening the function's archive %v: %v", code, err)
+		t.Fatalf("opening the function's archive: %v", err)
 	}
 	defer z.Close()
 	files := map[string]*zip.File{}

@@ -143,12 +143,12 @@ func TestMemberGlobalDetectorsOnlyInUsEast1(t *testing.T) {
 // TestInvalidConfigCreatesNothing: every bad stack fails with an error
 // naming the key, before a single resource is registered.
 func TestInvalidConfigCreatesNothing(t *testing.T) {
-	const hubHead = "config:\n  secalerts:role: hub\n  secalerts:hub:\n    accountId: \"999999999999\"\n    region: us-east-1\n    alarmEmails: [ops@example.com]\n"
+	const hubHead = "config:\n  pulumi:disable-default-providers: [aws]\n  secalerts:role: hub\n  secalerts:hub:\n    accountId: \"999999999999\"\n    region: us-east-1\n    alarmEmails: [ops@example.com]\n"
 	for _, tc := range []struct{ name, body, want string }{
-		{"no role", "config:\n  secalerts:hub: {}\n", "secalerts:role"},
-		{"unknown role", "config:\n  secalerts:role: spoke\n", "secalerts:role"},
-		{"hub without its config", "config:\n  secalerts:role: hub\n", "secalerts:hub is not set"},
-		{"member without its config", "config:\n  secalerts:role: member\n", "secalerts:member is not set"},
+		{"no role", "config:\n  pulumi:disable-default-providers: [aws]\n  secalerts:hub: {}\n", "secalerts:role"},
+		{"unknown role", "config:\n  pulumi:disable-default-providers: [aws]\n  secalerts:role: spoke\n", "secalerts:role"},
+		{"hub without its config", "config:\n  pulumi:disable-default-providers: [aws]\n  secalerts:role: hub\n", "secalerts:hub is not set"},
+		{"member without its config", "config:\n  pulumi:disable-default-providers: [aws]\n  secalerts:role: member\n", "secalerts:member is not set"},
 		{"bad account", hubHead + "    customers:\n      - name: acme\n        accounts: [\"1234\"]\n        emails: [a@example.com]\n", "secalerts:hub.customers[0].accounts[0]"},
 		{"bad severity", hubHead + "    customers:\n      - name: acme\n        accounts: [\"111111111111\"]\n        emails: [{address: a@example.com, minSeverity: SEVERE}]\n", "minSeverity"},
 		{"webhook URL not secret", hubHead + "    customers:\n      - name: acme\n        accounts: [\"111111111111\"]\n        webhooks: [{name: w, url: \"https://hooks.example.com/x\"}]\n", "--secret"},
@@ -157,8 +157,8 @@ func TestInvalidConfigCreatesNothing(t *testing.T) {
 		{"chatbot region", hubHead + "    chatbotRegion: eu-west-9\n    customers:\n      - name: acme\n        accounts: [\"111111111111\"]\n        emails: [a@example.com]\n", "chatbotRegion"},
 		{"hub role in another account", strings.Replace(hubHead, "config:\n", "config:\n  aws:assumeRole:\n    roleArn: arn:aws:iam::111111111111:role/deploy\n", 1) +
 			"    customers:\n      - name: acme\n        accounts: [\"111111111111\"]\n        emails: [a@example.com]\n", "aws:assumeRole.roleArn"},
-		{"member role that is not a role", "config:\n  secalerts:role: member\n  aws:assumeRole:\n    roleArn: deploy\n  secalerts:member:\n    accountId: \"111111111111\"\n    hubEventBusArn: " + hubBusAcme + "\n    regions: [us-east-1]\n", "aws:assumeRole.roleArn"},
-		{"member regions without us-east-1", "config:\n  secalerts:role: member\n  secalerts:member:\n    accountId: \"111111111111\"\n    hubEventBusArn: " + hubBusAcme + "\n    homeRegion: eu-west-1\n    regions: [eu-west-1]\n", "secalerts:member.regions"},
+		{"member role that is not a role", "config:\n  pulumi:disable-default-providers: [aws]\n  secalerts:role: member\n  aws:assumeRole:\n    roleArn: deploy\n  secalerts:member:\n    accountId: \"111111111111\"\n    hubEventBusArn: " + hubBusAcme + "\n    regions: [us-east-1]\n", "aws:assumeRole.roleArn"},
+		{"member regions without us-east-1", "config:\n  pulumi:disable-default-providers: [aws]\n  secalerts:role: member\n  secalerts:member:\n    accountId: \"111111111111\"\n    hubEventBusArn: " + hubBusAcme + "\n    homeRegion: eu-west-1\n    regions: [eu-west-1]\n", "secalerts:member.regions"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rs, err := stacktest.RunStack(t, (tc.body))
@@ -176,7 +176,7 @@ func TestInvalidConfigCreatesNothing(t *testing.T) {
 // extra holds more secalerts:hub keys, each line indented by four spaces.
 func hubWithAccounts(n int, extra string) string {
 	var b strings.Builder
-	b.WriteString("config:\n  secalerts:role: hub\n  secalerts:hub:\n    accountId: \"999999999999\"\n    region: us-east-1\n    alarmEmails: [ops@example.com]\n" +
+	b.WriteString("config:\n  pulumi:disable-default-providers: [aws]\n  secalerts:role: hub\n  secalerts:hub:\n    accountId: \"999999999999\"\n    region: us-east-1\n    alarmEmails: [ops@example.com]\n" +
 		extra + "    customers:\n      - name: big\n        emails: [a@example.com]\n        accounts:\n")
 	for i := 0; i < n; i++ {
 		fmt.Fprintf(&b, "          - \"%012d\"\n", 100000000000+i)
