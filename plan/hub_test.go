@@ -185,14 +185,14 @@ func TestHubRefusesWhatAWSWouldRefuse(t *testing.T) {
 		t.Errorf("names of different kinds may be equal: %v", err)
 	}
 	var accounts []config.Account
-	for i := range 400 {
+	for i := range 1000 {
 		accounts = append(accounts, config.Account{ID: fmt.Sprintf("%012d", 100000000000+i)})
 	}
 	big := acme()
 	big.Accounts = accounts
 	_, err := NewHub(hubWith(big))
 	if err == nil || !strings.Contains(err.Error(), "secalerts:hub.customers[0].accounts") || !strings.Contains(err.Error(), "organizationId") {
-		t.Errorf("400 accounts: %v", err)
+		t.Errorf("1000 accounts: %v", err)
 	}
 }
 

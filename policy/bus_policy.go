@@ -29,10 +29,21 @@ var orgIDPattern = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
 var ErrBusPolicyTooLarge = errors.New("event bus policy exceeds the EventBridge size quota")
 
 // EventBusPolicy admits events:PutEvents on busARN, and nothing else, from
-// the listed accounts and, when organizationID is set, from principals of
-// that organization. Accounts are named by root ARN so the member's own IAM
-// decides which of its roles may send (EventBridge User Guide, "Permissions
-// for event buses").
+// the forwarding role (names.ForwardRole) of the listed accounts and, when
+// organizationID is set, of the accounts of that organization. Naming the
+// role, not the account, keeps every other principal of a member (its root
+// user, an administrator, a workload role with events:PutEvents on "*")
+// from putting events, canaries included, straight onto the hub bus: only
+// the member's rules, through the role they assume, can.
+//
+// The principal is "*", narrowed by conditions that must all hold: the
+// caller's account (aws:PrincipalAccount) is listed, or its organization
+// (aws:PrincipalOrgID) is the customer's, and the caller is the forwarding
+// role (aws:PrincipalArn is the role's ARN for a role session: IAM User
+// Guide, "AWS global condition context keys"; EventBridge User Guide,
+// "Permissions for event buses" uses the same form for organizations). As
+// for any cross-account request, the role's own policy must allow
+// PutEvents on the bus too (PutEventsPolicy).
 func EventBusPolicy(busARN string, accountIDs []string, organizationID string) (Document, error) {
 	acct, _, ok := names.ParseEventBusARN(busARN)
 	if !ok {
@@ -67,30 +78,26 @@ func EventBusPolicy(busARN string, accountIDs []string, organizationID string) (
 
 func busPolicy(partition, busARN string, ids []string, organizationID string) Document {
 	var st []Statement
+	// The forwarding role of any account; the other condition says which.
+	forwarder := names.ForwardRoleARN(partition, "*")
 	if len(ids) > 0 {
-		roots := make([]string, len(ids))
-		for i, id := range ids {
-			roots[i] = names.Account{Partition: partition, ID: id}.RootARN()
-		}
 		st = append(st, Statement{
 			Sid:       sidBusAccounts,
 			Effect:    Allow,
-			Principal: Principal{AWS: roots},
+			Principal: Principal{Any: true},
 			Action:    []string{"events:PutEvents"},
 			Resource:  []string{busARN},
+			Condition: Conditions{}.add(opStringEquals, keyPrincipalAccount, ids...).add(opArnLike, keyPrincipalArn, forwarder),
 		})
 	}
 	if organizationID != "" {
-		// "*" is narrowed to the organization's principals by
-		// aws:PrincipalOrgID (EventBridge User Guide, "Permissions for event
-		// buses" -> organization example).
 		st = append(st, Statement{
 			Sid:       sidBusOrganization,
 			Effect:    Allow,
 			Principal: Principal{Any: true},
 			Action:    []string{"events:PutEvents"},
 			Resource:  []string{busARN},
-			Condition: Conditions{}.add(opStringEquals, keyPrincipalOrgID, organizationID),
+			Condition: Conditions{}.add(opStringEquals, keyPrincipalOrgID, organizationID).add(opArnLike, keyPrincipalArn, forwarder),
 		})
 	}
 	return Document{Version: Version, Statement: st}

@@ -8,32 +8,46 @@ import (
 	"unicode/utf8"
 )
 
+// TestEventBusPolicy: only the forwarding role of a listed account, or of
+// an account of the organization, may put events on the bus; the member's
+// root, its administrators and its other roles may not, whatever their own
+// policies allow, so no member principal can put a canary or a look-alike
+// event straight onto the hub bus.
 func TestEventBusPolicy(t *testing.T) {
 	d, err := EventBusPolicy(hubBus, []string{"333333333333", "222222222222", "222222222222"}, "o-abcdefghij")
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The member's forwarding role holds PutEventsPolicy for this bus; the
-	// bus policy admits its account.
+	// The forwarding role holds PutEventsPolicy for this bus; an
+	// administrator may put events anywhere.
 	role := PutEventsPolicy(hubBus)
-	put := func(c Caller, action, resource string) Request {
-		return Request{Principal: c, Action: action, Resource: resource, IdentityPolicies: []Document{role}}
+	admin := Document{Version: Version, Statement: []Statement{{Effect: Allow, Action: []string{"*"}, Resource: []string{"*"}}}}
+	put := func(c Caller, action, resource string, identity Document) Request {
+		return Request{Principal: c, Action: action, Resource: resource, IdentityPolicies: []Document{identity}}
 	}
-	listed := Caller{AWS: "arn:aws:iam::222222222222:role/secalerts-forward"}
+	forwarder := func(account string) Caller { return Caller{AWS: "arn:aws:iam::" + account + ":role/secalerts-forward"} }
+	listed := forwarder("222222222222")
 	runAllowCases(t, d, []allowCase{
-		{"listed account", put(listed, "events:PutEvents", hubBus), true},
-		{"listed account by id only", put(Caller{Account: "333333333333"}, "events:PutEvents", hubBus), true},
-		{"stranger account", put(Caller{AWS: "arn:aws:iam::999999999999:role/x"}, "events:PutEvents", hubBus), false},
-		{"organization member", put(Caller{AWS: "arn:aws:iam::444444444444:role/x", OrgID: "o-abcdefghij"}, "events:PutEvents", hubBus), true},
-		{"other organization", put(Caller{AWS: "arn:aws:iam::444444444444:role/x", OrgID: "o-zzzzzzzzzz"}, "events:PutEvents", hubBus), false},
-		{"action other than PutEvents", put(listed, "events:PutRule", hubBus), false},
-		{"action case does not matter", put(listed, "EVENTS:putevents", hubBus), true},
-		{"another bus", put(listed, "events:PutEvents", "arn:aws:events:us-east-1:111111111111:event-bus/other"), false},
-		{"service principal", put(Caller{Service: "events.amazonaws.com"}, "events:PutEvents", hubBus), false},
-		{"listed account whose role lacks PutEvents", Request{Principal: listed, Action: "events:PutEvents", Resource: hubBus}, false},
+		{"forwarder of a listed account", put(listed, "events:PutEvents", hubBus, role), true},
+		{"forwarder of the other listed account", put(forwarder("333333333333"), "events:PutEvents", hubBus, role), true},
+		{"root of a listed account", put(Caller{AWS: "arn:aws:iam::222222222222:root"}, "events:PutEvents", hubBus, admin), false},
+		{"administrator of a listed account", put(Caller{AWS: "arn:aws:iam::222222222222:role/Admin"}, "events:PutEvents", hubBus, admin), false},
+		{"forwarder under another path", put(Caller{AWS: "arn:aws:iam::222222222222:role/x/secalerts-forward"}, "events:PutEvents", hubBus, admin), false},
+		{"look-alike role name", put(Caller{AWS: "arn:aws:iam::222222222222:role/secalerts-forward-2"}, "events:PutEvents", hubBus, admin), false},
+		{"IAM user of that name", put(Caller{AWS: "arn:aws:iam::222222222222:user/secalerts-forward"}, "events:PutEvents", hubBus, admin), false},
+		{"forwarder of a stranger account", put(forwarder("999999999999"), "events:PutEvents", hubBus, role), false},
+		{"forwarder of an organization account", put(Caller{AWS: forwarder("444444444444").AWS, OrgID: "o-abcdefghij"}, "events:PutEvents", hubBus, role), true},
+		{"other role of an organization account", put(Caller{AWS: "arn:aws:iam::444444444444:role/x", OrgID: "o-abcdefghij"}, "events:PutEvents", hubBus, admin), false},
+		{"forwarder of another organization", put(Caller{AWS: forwarder("444444444444").AWS, OrgID: "o-zzzzzzzzzz"}, "events:PutEvents", hubBus, role), false},
+		{"action other than PutEvents", put(listed, "events:PutRule", hubBus, admin), false},
+		{"action case does not matter", put(listed, "EVENTS:putevents", hubBus, role), true},
+		{"another bus", put(listed, "events:PutEvents", "arn:aws:events:us-east-1:111111111111:event-bus/other", admin), false},
+		{"service principal", put(Caller{Service: "events.amazonaws.com"}, "events:PutEvents", hubBus, admin), false},
+		{"forwarder whose policy lacks PutEvents", Request{Principal: listed, Action: "events:PutEvents", Resource: hubBus}, false},
 	})
-	if got := d.Statement[0].Principal.AWS; strings.Join(got, ",") != "arn:aws:iam::222222222222:root,arn:aws:iam::333333333333:root" {
-		t.Errorf("accounts not sorted and deduplicated: %v", got)
+	accounts := d.Statement[0].Condition[opStringEquals][keyPrincipalAccount]
+	if strings.Join(accounts, ",") != "222222222222,333333333333" {
+		t.Errorf("accounts not sorted and deduplicated: %v", accounts)
 	}
 }
 
@@ -42,10 +56,11 @@ func TestEventBusPolicyWithoutOrganization(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(d.Statement) != 1 || d.Statement[0].Principal.Any {
+	if len(d.Statement) != 1 || d.Statement[0].Condition[opStringEquals][keyPrincipalOrgID] != nil {
 		t.Fatalf("want one account statement, got %+v", d.Statement)
 	}
-	if Allowed(d, Request{Principal: Caller{AWS: "arn:aws:iam::444444444444:role/x", OrgID: "o-abcdefghij"}, Action: "events:PutEvents", Resource: hubBus}) {
+	if Allowed(d, Request{Principal: Caller{AWS: "arn:aws:iam::444444444444:role/secalerts-forward", OrgID: "o-abcdefghij"},
+		Action: "events:PutEvents", Resource: hubBus, IdentityPolicies: []Document{PutEventsPolicy(hubBus)}}) {
 		t.Error("an organization member got in without organizationId")
 	}
 }
@@ -81,7 +96,7 @@ func TestEventBusPolicySizeLimit(t *testing.T) {
 	// names in use and a 256-character bus name, plus the organization.
 	longBus := "arn:aws-us-gov:events:us-gov-west-1:111111111111:event-bus/" + strings.Repeat("b", 256)
 	maxN := maxAccounts("aws-us-gov", longBus, "o-"+strings.Repeat("a", 32))
-	if maxN < 100 || maxN > 400 {
+	if maxN < 300 || maxN > 800 {
 		t.Fatalf("%d accounts fit the longest bus, outside any plausible range for %d characters", maxN, EventBusPolicyMaxChars)
 	}
 	d, err := EventBusPolicy(longBus, accountIDs(maxN), "o-"+strings.Repeat("a", 32))

@@ -186,10 +186,12 @@ const (
 	opArnEquals    = "ArnEquals"
 	opBool         = "Bool"
 
-	keySourceAccount   = "aws:SourceAccount"
-	keySourceArn       = "aws:SourceArn"
-	keySecureTransport = "aws:SecureTransport"
-	keyPrincipalOrgID  = "aws:PrincipalOrgID"
+	keySourceAccount    = "aws:SourceAccount"
+	keySourceArn        = "aws:SourceArn"
+	keySecureTransport  = "aws:SecureTransport"
+	keyPrincipalOrgID   = "aws:PrincipalOrgID"
+	keyPrincipalAccount = "aws:PrincipalAccount"
+	keyPrincipalArn     = "aws:PrincipalArn"
 )
 
 // add sets one condition, creating the maps as needed.

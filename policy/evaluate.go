@@ -48,7 +48,7 @@ func Allowed(d Document, r Request) bool {
 		if !statementMatches(s, r, ctx) {
 			continue
 		}
-		if s.Effect == Allow && delegatedOnly(s.Principal, r.Principal) && !identityAllows(r) {
+		if s.Effect == Allow && (delegatedOnly(s.Principal, r.Principal) || (!s.Principal.IsZero() && crossAccount(r))) && !identityAllows(r) {
 			continue
 		}
 		switch s.Effect {
@@ -103,6 +103,23 @@ func identityAllows(r Request) bool {
 		}
 	}
 	return allowed
+}
+
+// crossAccount reports a request of an AWS identity for a resource of
+// another account, which IAM allows only when the caller's own policies
+// allow it too, whatever the resource policy says (IAM User Guide,
+// "Cross-account policy evaluation logic").
+func crossAccount(r Request) bool {
+	c := r.Principal
+	if c.Service != "" {
+		return false
+	}
+	caller := c.Account
+	if caller == "" {
+		caller = accountOfARN(c.AWS)
+	}
+	owner := accountOfARN(r.Resource)
+	return caller != "" && owner != "" && caller != owner
 }
 
 // delegatedOnly reports a caller admitted by p only through its account

@@ -35,8 +35,7 @@ const (
 
 // Condition operators and keys of the protection SCP.
 const (
-	opArnNotLike    = "ArnNotLike"
-	keyPrincipalArn = "aws:PrincipalArn"
+	opArnNotLike = "ArnNotLike"
 	// keyFindingWorkflowStatus is the ASFF field a BatchUpdateFindings
 	// request sets (Security Hub User Guide, "BatchUpdateFindings for
 	// customers" -> context keys: securityhub:ASFFSyntaxPath/<fieldName>).

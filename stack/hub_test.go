@@ -113,14 +113,23 @@ func TestHubBusesAdmitOnlyTheirCustomers(t *testing.T) {
 		}
 		d := doc(t, policies[0].Inputs["policy"])
 		arn := "arn:aws:events:us-east-1:999999999999:event-bus/" + name
-		put := func(account, action, resource, org string) bool {
-			role := fmt.Sprintf("arn:aws:iam::%s:role/secalerts-forward", account)
+		putAs := func(role, account, action, resource, org string) bool {
 			return policy.Allowed(d, policy.Request{
 				Principal: policy.Caller{AWS: role, Account: account, OrgID: org}, Action: action, Resource: resource,
 				IdentityPolicies: []policy.Document{{Version: policy.Version, Statement: []policy.Statement{{Effect: policy.Allow, Action: []string{"events:*"}, Resource: []string{"*"}}}}},
 			})
 		}
+		put := func(account, action, resource, org string) bool {
+			return putAs(fmt.Sprintf("arn:aws:iam::%s:role/secalerts-forward", account), account, action, resource, org)
+		}
 		for _, a := range admitted[name] {
+			// Only the forwarding role: not the account's root, not an
+			// administrator with events:* on everything.
+			for _, other := range []string{"arn:aws:iam::" + a + ":root", "arn:aws:iam::" + a + ":role/Admin"} {
+				if putAs(other, a, "events:PutEvents", arn, "") {
+					t.Errorf("bus %s admits %s", name, other)
+				}
+			}
 			if !put(a, "events:PutEvents", arn, "") {
 				t.Errorf("bus %s does not admit its account %s", name, a)
 			}

@@ -185,7 +185,7 @@ func hubWithAccounts(n int, extra string) string {
 }
 
 func TestBusPolicySizeIsCheckedBeforeAnyResource(t *testing.T) {
-	rs, err := stacktest.RunStack(t, (hubWithAccounts(400, "")))
+	rs, err := stacktest.RunStack(t, (hubWithAccounts(1000, "")))
 	if err == nil || !strings.Contains(err.Error(), "secalerts:hub.customers[0].accounts") || !strings.Contains(err.Error(), "organizationId") {
 		t.Fatalf("want a bus policy size error naming the key and suggesting organizationId, got %v", err)
 	}
