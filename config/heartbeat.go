@@ -8,12 +8,14 @@ import (
 	"time"
 )
 
-// Heartbeat defaults: members send hourly, the hub reports a member account
-// and region it has not heard from for 3 hours, which tolerates two lost or
-// late heartbeats before anyone is woken.
+// Heartbeat defaults: every forwarding rule of a member sends a heartbeat
+// every half hour, and the hub reports a rule it has not heard from for 90
+// minutes, which tolerates two lost or late heartbeats and still reports a
+// disabled rule within two hours (at most 90 minutes plus the 5-minute
+// check after its last heartbeat).
 const (
-	DefaultHeartbeatSchedule          = "rate(1 hour)"
-	DefaultHeartbeatMissingAfterHours = 3
+	DefaultHeartbeatSchedule            = "rate(30 minutes)"
+	DefaultHeartbeatMissingAfterMinutes = 90
 	// DefaultHeartbeatRemindEveryHours reminds of a silence once a day
 	// after its first report: hourly repeats of the same HIGH alert teach
 	// people to ignore it.
@@ -28,13 +30,12 @@ const (
 	// maxHeartbeatInterval is one day: a silence longer than that is not a
 	// heartbeat any more.
 	maxHeartbeatInterval = 24 * time.Hour
-	// minMissingAfterHours is 2: the hub checks hourly, and the default
-	// member schedule is hourly, so anything shorter reports every member
-	// between two heartbeats.
-	minMissingAfterHours = 2
-	// maxMissingAfterHours is a week, the time the hub remembers a silent
-	// account and region before it forgets it (see the heartbeat function).
-	maxMissingAfterHours = 168
+	// minMissingAfterMinutes is three of the hub's 5-minute checks: a
+	// shorter limit reports heartbeats that are merely late.
+	minMissingAfterMinutes = 15
+	// maxMissingAfterMinutes is a week, about the time the hub remembers a
+	// silent rule before it forgets it.
+	maxMissingAfterMinutes = 7 * 24 * 60
 	// minRemindEveryHours is the hub's check interval: it cannot remind
 	// more often than it looks.
 	minRemindEveryHours = 1
@@ -58,10 +59,10 @@ type MemberHeartbeat struct {
 type HubHeartbeat struct {
 	// Enabled watches the members' heartbeats (default true).
 	Enabled bool
-	// MissingAfterHours is how long an account and region may stay silent
-	// before the hub reports it (default 3). It must exceed every member's
-	// schedule; see README.md.
-	MissingAfterHours int
+	// MissingAfterMinutes is how long a member's forwarding rule may stay
+	// silent before the hub reports it (default 90). It must exceed every
+	// member's schedule, twice for one lost heartbeat to go unreported.
+	MissingAfterMinutes int
 	// RemindEveryHours is how long after reporting a silence the hub
 	// reports it again while it lasts (default 24).
 	RemindEveryHours int
@@ -95,9 +96,9 @@ func ParseRate(expr string) (time.Duration, error) {
 }
 
 // readMemberHeartbeat reads secalerts:member.heartbeat; absent is the
-// default, an hourly heartbeat.
+// default, a heartbeat every half hour.
 func readMemberHeartbeat(p *problems, o object) MemberHeartbeat {
-	h := MemberHeartbeat{Enabled: true, Schedule: DefaultHeartbeatSchedule, Interval: time.Hour}
+	h := MemberHeartbeat{Enabled: true, Schedule: DefaultHeartbeatSchedule, Interval: 30 * time.Minute}
 	raw, ok := o.raw("heartbeat")
 	if !ok {
 		return h
@@ -125,25 +126,25 @@ func readMemberHeartbeat(p *problems, o object) MemberHeartbeat {
 }
 
 // readHubHeartbeat reads secalerts:hub.heartbeat; absent is the default,
-// on with 3 hours and a daily reminder.
+// on with 90 minutes and a daily reminder.
 func readHubHeartbeat(p *problems, o object) HubHeartbeat {
-	h := HubHeartbeat{Enabled: true, MissingAfterHours: DefaultHeartbeatMissingAfterHours, RemindEveryHours: DefaultHeartbeatRemindEveryHours}
+	h := HubHeartbeat{Enabled: true, MissingAfterMinutes: DefaultHeartbeatMissingAfterMinutes, RemindEveryHours: DefaultHeartbeatRemindEveryHours}
 	raw, ok := o.raw("heartbeat")
 	if !ok {
 		return h
 	}
-	ho, ok := readObject(p, o.key("heartbeat"), raw, "enabled", "missingAfterHours", "remindEveryHours")
+	ho, ok := readObject(p, o.key("heartbeat"), raw, "enabled", "missingAfterMinutes", "remindEveryHours")
 	if !ok {
 		return h
 	}
 	if b, _ := ho.boolean(p, "enabled"); b != nil {
 		h.Enabled = *b
 	}
-	if n, ok := ho.integer(p, "missingAfterHours"); ok && n != nil {
-		h.MissingAfterHours = *n
-		if *n < minMissingAfterHours || *n > maxMissingAfterHours {
-			p.addf(ho.key("missingAfterHours"), "%d is out of range (expected %d to %d hours, more than the longest secalerts:member.heartbeat.schedule of the members, %s by default)",
-				*n, minMissingAfterHours, maxMissingAfterHours, DefaultHeartbeatSchedule)
+	if n, ok := ho.integer(p, "missingAfterMinutes"); ok && n != nil {
+		h.MissingAfterMinutes = *n
+		if *n < minMissingAfterMinutes || *n > maxMissingAfterMinutes {
+			p.addf(ho.key("missingAfterMinutes"), "%d is out of range (expected %d to %d minutes, more than twice the longest secalerts:member.heartbeat.schedule of the members, %s by default)",
+				*n, minMissingAfterMinutes, maxMissingAfterMinutes, DefaultHeartbeatSchedule)
 		}
 	}
 	if n, ok := ho.integer(p, "remindEveryHours"); ok && n != nil {

@@ -39,7 +39,7 @@ func TestMemberHeartbeat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (MemberHeartbeat{Enabled: true, Schedule: "rate(1 hour)", Interval: time.Hour}); m.Heartbeat != want {
+	if want := (MemberHeartbeat{Enabled: true, Schedule: "rate(30 minutes)", Interval: 30 * time.Minute}); m.Heartbeat != want {
 		t.Errorf("default heartbeat %+v, want %+v", m.Heartbeat, want)
 	}
 	m, err = ParseMember(memberWith(t, func(m obj) { m["heartbeat"] = obj{"enabled": false, "schedule": "rate(30 minutes)"} }))
@@ -71,14 +71,14 @@ func TestHubHeartbeat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (HubHeartbeat{Enabled: true, MissingAfterHours: 3, RemindEveryHours: 24}); h.Heartbeat != want {
+	if want := (HubHeartbeat{Enabled: true, MissingAfterMinutes: 90, RemindEveryHours: 24}); h.Heartbeat != want {
 		t.Errorf("default heartbeat %+v, want %+v", h.Heartbeat, want)
 	}
-	h, err = ParseHub(hubWith(t, func(h obj) { h["heartbeat"] = obj{"enabled": false, "missingAfterHours": 6} }), true)
+	h, err = ParseHub(hubWith(t, func(h obj) { h["heartbeat"] = obj{"enabled": false, "missingAfterMinutes": 360} }), true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (HubHeartbeat{Enabled: false, MissingAfterHours: 6, RemindEveryHours: 24}); h.Heartbeat != want {
+	if want := (HubHeartbeat{Enabled: false, MissingAfterMinutes: 360, RemindEveryHours: 24}); h.Heartbeat != want {
 		t.Errorf("heartbeat %+v, want %+v", h.Heartbeat, want)
 	}
 	for _, tc := range []struct {
@@ -92,7 +92,7 @@ func TestHubHeartbeat(t *testing.T) {
 			t.Errorf("remindEveryHours %v: %v", tc.value, err)
 			continue
 		}
-		if want := (HubHeartbeat{Enabled: true, MissingAfterHours: 3, RemindEveryHours: tc.want}); h.Heartbeat != want {
+		if want := (HubHeartbeat{Enabled: true, MissingAfterMinutes: 90, RemindEveryHours: tc.want}); h.Heartbeat != want {
 			t.Errorf("remindEveryHours %v: heartbeat %+v, want %+v", tc.value, h.Heartbeat, want)
 		}
 	}
@@ -100,17 +100,18 @@ func TestHubHeartbeat(t *testing.T) {
 		value any
 		want  string
 	}{
-		{obj{"missingAfterHours": 1}, "secalerts:hub.heartbeat.missingAfterHours: 1 is out of range (expected 2 to 168 hours"},
-		{obj{"missingAfterHours": 169}, "secalerts:hub.heartbeat.missingAfterHours: 169 is out of range"},
-		{obj{"missingAfterHours": "3h"}, `secalerts:hub.heartbeat.missingAfterHours: "3h" is not a whole number`},
+		{obj{"missingAfterMinutes": 14}, "secalerts:hub.heartbeat.missingAfterMinutes: 14 is out of range (expected 15 to 10080 minutes"},
+		{obj{"missingAfterMinutes": 10081}, "secalerts:hub.heartbeat.missingAfterMinutes: 10081 is out of range"},
+		{obj{"missingAfterMinutes": "3h"}, `secalerts:hub.heartbeat.missingAfterMinutes: "3h" is not a whole number`},
+		{obj{"missingAfterHours": 3}, `secalerts:hub.heartbeat.missingAfterHours: unknown key "missingAfterHours"`},
 		{obj{"remindEveryHours": 0}, "secalerts:hub.heartbeat.remindEveryHours: 0 is out of range (expected 1 to 168 hours between reminders of a silence, 24 by default)"},
 		{obj{"remindEveryHours": -3}, "secalerts:hub.heartbeat.remindEveryHours: -3 is out of range (expected 1 to 168 hours"},
 		{obj{"remindEveryHours": 169}, "secalerts:hub.heartbeat.remindEveryHours: 169 is out of range"},
 		{obj{"remindEveryHours": 1.5}, `secalerts:hub.heartbeat.remindEveryHours: "1.5" is not a whole number`},
 		{obj{"remindEveryHours": "daily"}, `secalerts:hub.heartbeat.remindEveryHours: "daily" is not a whole number`},
 		{obj{"remindEveryHours": true}, "secalerts:hub.heartbeat.remindEveryHours: expected a whole number, got a boolean"},
-		{obj{"remindAfterHours": 24}, `secalerts:hub.heartbeat.remindAfterHours: unknown key "remindAfterHours" (valid keys here: enabled, missingAfterHours, remindEveryHours)`},
-		{obj{"schedule": "rate(1 hour)"}, `secalerts:hub.heartbeat.schedule: unknown key "schedule" (valid keys here: enabled, missingAfterHours, remindEveryHours)`},
+		{obj{"remindAfterHours": 24}, `secalerts:hub.heartbeat.remindAfterHours: unknown key "remindAfterHours" (valid keys here: enabled, missingAfterMinutes, remindEveryHours)`},
+		{obj{"schedule": "rate(1 hour)"}, `secalerts:hub.heartbeat.schedule: unknown key "schedule" (valid keys here: enabled, missingAfterMinutes, remindEveryHours)`},
 	} {
 		_, err := ParseHub(hubWith(t, func(h obj) { h["heartbeat"] = tc.value }), true)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

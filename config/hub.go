@@ -172,6 +172,7 @@ func readCustomers(p *problems, o object, isSecret bool) []Customer {
 	var customers []Customer
 	names := map[string]string{}    // name -> path of its first use
 	accounts := map[string]string{} // account ID -> path of its first use
+	orgs := map[string]string{}     // organization ID -> path of its first use
 	for i, raw := range items {
 		path := index(o.key("customers"), i)
 		c, ok := readCustomer(p, path, raw, isSecret)
@@ -192,6 +193,15 @@ func readCustomers(p *problems, o object, isSecret bool) []Customer {
 				accounts[a.ID] = apath
 			case !strings.HasPrefix(first, path+"."):
 				p.addf(apath, "account %s is already in %s (an account's events go to exactly one customer)", a.ID, first)
+			}
+		}
+		// Every account of an organization could raise the alerts of each
+		// customer admitting it: one organization, one customer.
+		if org := c.OrganizationID; org != "" {
+			if first, dup := orgs[org]; dup {
+				p.addf(path+".organizationId", "organization %s is already admitted by %s: every account of it could then raise the alerts of both customers; give one customer the organization and list the other's accounts instead", org, first)
+			} else {
+				orgs[org] = path + ".organizationId"
 			}
 		}
 		customers = append(customers, c)

@@ -70,6 +70,8 @@ func TestParseHubErrors(t *testing.T) {
 		want      string
 	}{
 		{name: "invalid JSON", raw: `{"region": `, want: "secalerts:hub: not valid JSON"},
+		{name: "shared organization", edit: func(h obj) { cust(h, 0)["organizationId"] = "o-exampleorg1" },
+			want: "secalerts:hub.customers[1].organizationId: organization o-exampleorg1 is already admitted by secalerts:hub.customers[0].organizationId"},
 		{name: "not an object", raw: `["acme"]`, want: "secalerts:hub: expected an object"},
 		{name: "unknown key", edit: func(h obj) { h["regoin"] = "us-east-1" },
 			want: `secalerts:hub.regoin: unknown key "regoin" (valid keys here: accountId, region,`},

@@ -5,12 +5,11 @@ import (
 	"secalerts/severity"
 )
 
-// Every member region runs the scheduled rule names.HeartbeatRule on its
-// default bus and forwards its "Scheduled Event" (source aws.events, which
-// no account can forge) to its customer's bus in the hub; the hub's
-// heartbeat function records when it last heard from each account and
-// region, and reports the ones that fell silent with an event of
-// HeartbeatSource on the customer's bus.
+// Every forwarding rule of a member also runs on a schedule and forwards its
+// own "Scheduled Event" (source aws.events, which no account can forge) to
+// its customer's bus in the hub; the delivery function records when it
+// last heard from each account, region and rule, and reports the ones that
+// fell silent with an event of HeartbeatSource on the customer's bus.
 const (
 	// HeartbeatSource is the source of the events the hub sends about its
 	// members. Any account may use a non-aws source, so the hub's rules
@@ -56,27 +55,29 @@ var heartbeatMissingDetector = Detector{
 			"silentAccount":     "$.detail.account",
 			"silentRegion":      "$.detail.region",
 			"lastSeen":          "$.detail.lastSeen",
-			"silentHours":       "$.detail.silentHours",
-			"missingAfterHours": "$.detail.missingAfterHours",
+			"silentRule":        "$.detail.rule",
+			"silentFor":         "$.detail.silentFor",
+			"missingAfter":      "$.detail.missingAfter",
 			"report":            "$.detail.report",
 		},
 		AboutAccount: "silentAccount",
 		AboutRegion:  "silentRegion",
-		Title:        "No secalerts heartbeat from account <silentAccount> in <silentRegion> for <silentHours> hours",
-		Summary: "The hub last heard from account <silentAccount> in region <silentRegion> at <lastSeen>, over <missingAfterHours> hours ago. " +
-			"Security events from there may not be reaching you: the forwarding rules, their role or the hub bus policy may have been changed or removed.",
+		Title:        "No secalerts heartbeat from rule <silentRule> of account <silentAccount> in <silentRegion> for <silentFor>",
+		Summary: "The hub last heard from rule <silentRule> of account <silentAccount> in region <silentRegion> at <lastSeen>, over <missingAfter> ago. " +
+			"The security events that rule forwards may not be reaching you: the rule, its target, the forwarding role or the hub bus policy may have been changed or removed.",
 		Fields: []Field{
 			{Label: "Silent account", Value: "<silentAccount>"},
 			{Label: "Silent region", Value: "<silentRegion>"},
+			{Label: "Silent rule", Value: "<silentRule>"},
 			{Label: "Last heartbeat", Value: "<lastSeen>"},
-			{Label: "Silent for", Value: "<silentHours> hours (limit <missingAfterHours>)"},
+			{Label: "Silent for", Value: "<silentFor> (limit <missingAfter>)"},
 			{Label: "Report", Value: "<report>"},
 			{Label: "Checked", Value: "<time>"},
 		},
-		ConsoleURL: "https://<silentRegion>.console.aws.amazon.com/events/home?region=<silentRegion>#/eventbus/default/rules/" + names.HeartbeatRule,
+		ConsoleURL: "https://<silentRegion>.console.aws.amazon.com/events/home?region=<silentRegion>#/eventbus/default/rules/<silentRule>",
 		NextSteps: []string{
-			"In account <silentAccount> (<silentRegion>), check that rule " + names.HeartbeatRule + " and the " + names.Prefix + "forward-* rules exist and are enabled, and look for messages in " + names.Prefix + "forward-dlq.",
-			"Check CloudTrail in that account for DeleteRule, DisableRule, RemoveTargets or changes to role " + names.Prefix + "forward: tampering with the pipeline is itself a security event.",
+			"In account <silentAccount> (<silentRegion>), check that rule <silentRule> exists, is enabled, keeps its pattern and schedule and targets the hub bus with role " + names.ForwardRole + ", and look for messages in " + names.ForwardDLQ + ".",
+			"Check CloudTrail in that account for PutRule, DeleteRule, DisableRule, PutTargets, RemoveTargets or changes to role " + names.ForwardRole + ": tampering with the pipeline is itself a security event.",
 			"If the account or region was retired on purpose, remove it from the member stack; the hub stops reporting it about a week after it fell silent.",
 		},
 	},

@@ -38,9 +38,9 @@ type Hub struct {
 
 // HeartbeatSettings configure the heartbeat watch.
 type HeartbeatSettings struct {
-	MissingAfterHours int `json:"missingAfterHours"`
-	RemindEveryHours  int `json:"remindEveryHours"`
-	ForgetAfterDays   int `json:"forgetAfterDays"`
+	MissingAfterMinutes int `json:"missingAfterMinutes"`
+	RemindEveryHours    int `json:"remindEveryHours"`
+	ForgetAfterDays     int `json:"forgetAfterDays"`
 }
 
 // Customer is one tenant as the function sees it.

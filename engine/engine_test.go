@@ -17,6 +17,7 @@ import (
 const (
 	hubAccount  = "999999999999"
 	prodAccount = "111111111111"
+	devAccount  = "222222222222"
 	chatTopic   = "arn:aws:sns:us-east-1:999999999999:secalerts-acme-slack-C0000000001"
 	emailTopic  = "arn:aws:sns:us-east-1:999999999999:secalerts-acme-email"
 	operator    = "arn:aws:sns:us-east-1:999999999999:secalerts-alarms"
@@ -25,9 +26,9 @@ const (
 func testConfig() *Config {
 	return &Config{
 		Hub:       Hub{Account: hubAccount, Region: "us-east-1", Partition: "aws", OperatorTopic: operator},
-		Heartbeat: &HeartbeatSettings{MissingAfterHours: 3, RemindEveryHours: 24, ForgetAfterDays: 8},
+		Heartbeat: &HeartbeatSettings{MissingAfterMinutes: 180, RemindEveryHours: 24, ForgetAfterDays: 8},
 		Customers: []Customer{
-			{Name: "acme", Accounts: []Account{{ID: prodAccount, Name: "acme-prod"}}, Destinations: []Destination{
+			{Name: "acme", Accounts: []Account{{ID: prodAccount, Name: "acme-prod"}, {ID: devAccount}}, Destinations: []Destination{
 				{ID: "slack:T0000000001/C0000000001", Kind: Slack, MinSeverity: severity.Medium, Topic: chatTopic},
 				{ID: "email:a@example.com", Kind: Email, MinSeverity: severity.High, Topic: emailTopic},
 				{ID: "email:b@example.com", Kind: Email, MinSeverity: severity.Critical, Topic: emailTopic},
@@ -320,7 +321,7 @@ func scheduled(t *testing.T, account, region, rule string, at time.Time) []byte 
 }
 
 // TestHeartbeats: a member rule heard from is recorded, never delivered;
-// silent longer than missingAfterHours it is reported once, to the
+// silent longer than missingAfterMinutes it is reported once, to the
 // customer's destinations that take HIGH and the operator, then reminded
 // every remindEveryHours; heard again and silent again, it is a new
 // silence. Heartbeats of customers the hub no longer has are forgotten.
@@ -334,7 +335,7 @@ func TestHeartbeats(t *testing.T) {
 	c.set(t0)
 	heard := func(at time.Time) {
 		t.Helper()
-		o, err := e.Handle(context.Background(), Input{Customer: "acme", Event: scheduled(t, prodAccount, "eu-west-1", "secalerts-heartbeat", at)})
+		o, err := e.Handle(context.Background(), Input{Customer: "acme", Event: scheduled(t, prodAccount, "eu-west-1", "secalerts-forward-1", at)})
 		if err != nil || o.Heartbeat == nil || len(o.Deliveries) != 0 {
 			t.Fatalf("heartbeat: %+v, %v", o, err)
 		}
@@ -375,23 +376,36 @@ func TestHeartbeats(t *testing.T) {
 		t.Error("the new silence is not a first report")
 	}
 	// A heartbeat of an account the customer does not list is not recorded.
-	o, err := e.Handle(context.Background(), Input{Customer: "acme", Event: scheduled(t, "444444444444", "eu-west-1", "secalerts-heartbeat", t0)})
+	o, err := e.Handle(context.Background(), Input{Customer: "acme", Event: scheduled(t, "444444444444", "eu-west-1", "secalerts-forward-1", t0)})
 	if err != nil || o.Heartbeat != nil || o.Dropped == "" {
 		t.Errorf("a stranger's heartbeat: %+v %v", o.Decision, err)
 	}
 
-	// The customer leaves the hub: its heartbeats are forgotten at the
-	// next check, not reported for a week.
-	cfg := testConfig()
-	cfg.Customers = cfg.Customers[1:]
-	e2, err := New(cfg, Options{Store: store, Sender: out, Now: c.now})
-	if err != nil {
-		t.Fatal(err)
+	// The account leaves the customer, then the customer the hub: their
+	// rules are forgotten at the next check, not reported for a week.
+	heard(t0.Add(40 * time.Hour))
+	o, err = e.Handle(context.Background(), Input{Customer: "acme", Event: scheduled(t, devAccount, "eu-west-1", "secalerts-forward-1", t0.Add(40*time.Hour))})
+	if err != nil || o.Heartbeat == nil {
+		t.Fatalf("the dev account's heartbeat: %+v %v", o.Decision, err)
 	}
-	c.set(t0.Add(60 * time.Hour))
-	res, err := e2.CheckHeartbeats(context.Background())
-	if err != nil || res.Dropped != 1 || res.Reported != 0 {
-		t.Errorf("check after the customer left: %+v %v", res, err)
+	for _, step := range []struct {
+		what   string
+		change func(*Config)
+	}{
+		{"the prod account left acme", func(cfg *Config) { cfg.Customers[0].Accounts = cfg.Customers[0].Accounts[1:] }},
+		{"acme left the hub", func(cfg *Config) { cfg.Customers = cfg.Customers[1:] }},
+	} {
+		cfg := testConfig()
+		step.change(cfg)
+		later, err := New(cfg, Options{Store: store, Sender: out, Now: c.now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.set(t0.Add(60 * time.Hour))
+		res, err := later.CheckHeartbeats(context.Background())
+		if err != nil || res.Dropped != 1 || res.Reported != res.Silent {
+			t.Errorf("check after %s: %+v %v", step.what, res, err)
+		}
 	}
 }
 

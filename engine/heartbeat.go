@@ -130,11 +130,11 @@ type CheckResult struct {
 }
 
 // CheckHeartbeats reports every member rule silent for longer than
-// missingAfterHours whose silence is unreported or whose last report is
+// missingAfterMinutes whose silence is unreported or whose last report is
 // remindEveryHours old, to its customer's destinations that take the
 // report's severity and to the operator. A report that could not be
-// delivered is due again at the next check. Pairs of a customer the hub no
-// longer has are forgotten at once.
+// delivered is due again at the next check. Rules of a customer the hub no
+// longer has, or of an account it no longer admits, are forgotten at once.
 func (e *Engine) CheckHeartbeats(ctx context.Context) (CheckResult, error) {
 	var res CheckResult
 	hb := e.cfg.Heartbeat
@@ -142,7 +142,7 @@ func (e *Engine) CheckHeartbeats(ctx context.Context) (CheckResult, error) {
 		return res, nil
 	}
 	now := e.now()
-	missing := time.Duration(hb.MissingAfterHours) * time.Hour
+	missing := time.Duration(hb.MissingAfterMinutes) * time.Minute
 	remind := time.Duration(hb.RemindEveryHours) * time.Hour
 	items, err := e.store.Query(ctx, heartbeatPK)
 	if err != nil {
@@ -155,7 +155,10 @@ func (e *Engine) CheckHeartbeats(ctx context.Context) (CheckResult, error) {
 			errs = append(errs, fmt.Errorf("reading the heartbeat of %s: %w", it.Key.SK, err))
 			continue
 		}
-		if e.cfg.customer(st.Customer) == nil {
+		// A customer the hub no longer has (its bus is gone), or an account
+		// it no longer admits, is forgotten at once: reporting it would
+		// page someone about a member retired on purpose.
+		if c := e.cfg.customer(st.Customer); c == nil || !c.admits(st.Account) {
 			if err := e.store.Delete(ctx, it.Key, it.Version); err != nil && !errors.Is(err, ErrConflict) {
 				errs = append(errs, err)
 			}
@@ -212,11 +215,23 @@ func (e *Engine) silenceReport(st pairState, now, first time.Time, reminder bool
 		"account": e.cfg.Hub.Account, "region": e.cfg.Hub.Region, "time": now.UTC().Format(time.RFC3339), "resources": []string{},
 		"detail": map[string]any{
 			"account": st.Account, "region": st.Region, "rule": st.Rule, "customer": st.Customer,
-			"lastSeen":          time.Unix(st.LastSeen, 0).UTC().Format(time.RFC3339),
-			"silentHours":       fmt.Sprintf("%.1f", now.Sub(time.Unix(st.LastSeen, 0)).Hours()),
-			"missingAfterHours": hb.MissingAfterHours, "reminder": reminder,
+			"lastSeen":     time.Unix(st.LastSeen, 0).UTC().Format(time.RFC3339),
+			"silentFor":    span(now.Sub(time.Unix(st.LastSeen, 0))),
+			"missingAfter": span(time.Duration(hb.MissingAfterMinutes) * time.Minute), "reminder": reminder,
 			"firstReported": first.UTC().Format(time.RFC3339), "remindEveryHours": hb.RemindEveryHours, "report": report,
 		},
 	})
 	return event
+}
+
+// span says a duration to a person, in hours and minutes: "1 h 45 min".
+func span(d time.Duration) string {
+	m := int(d.Round(time.Minute) / time.Minute)
+	switch {
+	case m < 60:
+		return fmt.Sprintf("%d min", m)
+	case m%60 == 0:
+		return fmt.Sprintf("%d h", m/60)
+	}
+	return fmt.Sprintf("%d h %d min", m/60, m%60)
 }

@@ -8,8 +8,6 @@ const (
 	ForwardRole = Prefix + "forward"
 	// ForwardDLQ holds, per region, what could not be forwarded.
 	ForwardDLQ = Prefix + "forward-dlq"
-	// HeartbeatRule is each region's scheduled heartbeat rule.
-	HeartbeatRule = Prefix + "heartbeat"
 )
 
 // ForwardRules matches the names of every forwarding rule, for people

@@ -62,13 +62,14 @@ const (
 
 // heartbeatForgetAfterDays is how long after it falls silent the hub stops
 // reporting a member rule (a retired region should not page someone
-// forever); it is added to missingAfterHours.
+// forever); it is added to missingAfterMinutes.
 const heartbeatForgetAfterDays = 7
 
 // ForgetAfterDays is when the function forgets a silent member rule: a
 // week after it would first have been reported.
-func ForgetAfterDays(missingAfterHours int) int {
-	return heartbeatForgetAfterDays + (missingAfterHours+23)/24
+func ForgetAfterDays(missingAfterMinutes int) int {
+	const day = 24 * 60
+	return heartbeatForgetAfterDays + (missingAfterMinutes+day-1)/day
 }
 
 // newFunction plans the delivery function of hub p.
@@ -93,8 +94,8 @@ func newFunction(acct names.Account, h *config.Hub, p *Hub) (Function, error) {
 	}
 	cfg := &engine.Config{Hub: engine.Hub{Account: acct.ID, Region: acct.Region, Partition: acct.Partition, OperatorTopic: p.AlarmTopic.ARN}}
 	if h.Heartbeat.Enabled {
-		cfg.Heartbeat = &engine.HeartbeatSettings{MissingAfterHours: h.Heartbeat.MissingAfterHours,
-			RemindEveryHours: h.Heartbeat.RemindEveryHours, ForgetAfterDays: ForgetAfterDays(h.Heartbeat.MissingAfterHours)}
+		cfg.Heartbeat = &engine.HeartbeatSettings{MissingAfterMinutes: h.Heartbeat.MissingAfterMinutes,
+			RemindEveryHours: h.Heartbeat.RemindEveryHours, ForgetAfterDays: ForgetAfterDays(h.Heartbeat.MissingAfterMinutes)}
 	}
 	for _, c := range p.Customers {
 		ec := engine.Customer{Name: c.Name, OrganizationID: c.OrganizationID, Destinations: c.Destinations(),

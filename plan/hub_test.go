@@ -31,7 +31,7 @@ func acme() config.Customer {
 func hubWith(customers ...config.Customer) *config.Hub {
 	return &config.Hub{AccountID: "999999999999", Region: "us-east-1", Customers: customers, AlarmEmails: []string{"ops@example.com"},
 		KeyDeletionWindowDays: 30, ArchiveRetentionDays: 30, MaxEventBuses: 100, ChatbotRegion: "us-east-2",
-		Heartbeat: config.HubHeartbeat{Enabled: true, MissingAfterHours: 3, RemindEveryHours: 24}}
+		Heartbeat: config.HubHeartbeat{Enabled: true, MissingAfterMinutes: 90, RemindEveryHours: 24}}
 }
 
 func mustHub(t *testing.T, h *config.Hub) *Hub {

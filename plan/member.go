@@ -21,6 +21,15 @@ type ForwardRule struct {
 	Name      string
 	Pattern   string
 	Detectors []string
+	// Schedule also fires the rule on its own, every so often, with a
+	// "Scheduled Event" that it forwards like any other: its heartbeat,
+	// proof that this rule, its target, the forwarding role and the hub
+	// bus policy all still work. "" when the member sends no heartbeat.
+	// A rule may have both a pattern and a schedule, and then "triggers on
+	// matching events as well as on a schedule" (EventBridge API
+	// Reference, PutRule). Schedules exist on the default bus only, where
+	// the forwarding rules are.
+	Schedule string
 }
 
 // Member is the plan of a member stack.
@@ -52,9 +61,6 @@ type MemberRegion struct {
 	Rules   []ForwardRule
 	// DLQ holds what could not be forwarded to the hub.
 	DLQ Queue
-	// HeartbeatRule is sent every HeartbeatSchedule; both "" when the
-	// member sends no heartbeat.
-	HeartbeatRule, HeartbeatSchedule string
 }
 
 // Region returns the plan of region, if the member covers it.
@@ -106,7 +112,9 @@ func NewMember(m *config.Member, regions []string) (*Member, error) {
 			DLQ: Queue{Name: names.ForwardDLQ, ARN: dlq, DepthAlarm: names.QueueDepthAlarm(names.ForwardDLQ),
 				Policy: policy.QueuePolicy(acct, dlq, []string{acct.OwnRules()})}}
 		if m.Heartbeat.Enabled {
-			r.HeartbeatRule, r.HeartbeatSchedule = names.HeartbeatRule, m.Heartbeat.Schedule
+			for i := range r.Rules {
+				r.Rules[i].Schedule = m.Heartbeat.Schedule
+			}
 		}
 		p.Regions = append(p.Regions, r)
 	}

@@ -33,7 +33,7 @@ var (
 // Resources secalerts deploys in the member account.
 var (
 	forwardRule   = member.RuleARN("", names.ForwardRule(1))
-	heartbeatRule = memberWest.RuleARN("", names.HeartbeatRule)
+	heartbeatRule = memberWest.RuleARN("", names.ForwardRule(2))
 	forwardRole   = member.RoleARN(names.ForwardRole)
 	configRole    = member.RoleARN(names.ConfigRole)
 	dlq           = member.QueueARN(names.ForwardDLQ)

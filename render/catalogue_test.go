@@ -157,7 +157,7 @@ var titles = map[string]string{
 	"securityhub/CRITICAL--inspector-cve-no-compliance-field.json":      "🚨 CRITICAL · Security Hub CRITICAL: CVE-2024-3094 - xz-utils",
 	"guardduty/HIGH--crypto-mining.json":                                "🔴 HIGH · GuardDuty: EC2 instance i-0abc1234def567890 is querying a domain name associated with Bitcoin.",
 	"guardduty/LOW--ssh-brute-force.json":                               "🟡 LOW · GuardDuty: 198.51.100.7 is performing SSH brute force attacks against i-0abc1234def567890.",
-	"heartbeat-missing/HIGH--reminder.json":                             "🔴 HIGH · No secalerts heartbeat from account 111111111111 in eu-west-1 for 27.0 hours",
+	"heartbeat-missing/HIGH--reminder.json":                             "🔴 HIGH · No secalerts heartbeat from rule secalerts-forward-1 of account 111111111111 in eu-west-1 for 27 h",
 	"iam-policy-changes/HIGH--attach-administrator-access-to-role.json": "🔴 HIGH · IAM policy change AttachRolePolicy arn:aws:iam::aws:policy/AdministratorAccess in account 111122223333",
 	"canary/MEDIUM--test-medium.json":                                   "🟠 MEDIUM · [TEST] secalerts canary (MEDIUM) from account 111122223333 - no action needed",
 	"root-signin/CRITICAL--success-without-mfa.json":                    "🚨 CRITICAL · Root user console sign-in (Success) in account 111122223333",

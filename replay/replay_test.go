@@ -322,7 +322,7 @@ func TestReplayOfAHubEvent(t *testing.T) {
 			"detail-type": detectors.HeartbeatMissingDetailType, "source": detectors.HeartbeatSource,
 			"account": account, "time": "2026-03-04T05:06:07Z", "region": "us-east-1", "resources": []any{},
 			"detail": map[string]any{"account": memberAccount, "region": "eu-west-1", "lastSeen": "2026-03-04T01:00:00Z",
-				"silentHours": "4.1", "missingAfterHours": 3},
+				"rule": "secalerts-forward-1", "silentFor": "4 h 6 min", "missingAfter": "1 h 30 min"},
 		})
 		if err != nil {
 			t.Fatal(err)

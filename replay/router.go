@@ -77,8 +77,10 @@ func NewRouter(hub *plan.Hub, member *plan.Member, memberBus string) (*Router, e
 				return nil, fmt.Errorf("indexing member rule %s in %s: %w", fr.Name, mr.Account.Region, err)
 			}
 		}
-		if mr.HeartbeatRule != "" {
-			rr.scheduled[mr.Account.RuleARN("", mr.HeartbeatRule)] = true
+		for _, fr := range mr.Rules {
+			if fr.Schedule != "" {
+				rr.scheduled[mr.Account.RuleARN("", fr.Name)] = true
+			}
 		}
 		r.regions[mr.Account.Region] = rr
 	}

@@ -52,7 +52,7 @@ const (
 func testPlan() *engine.Config {
 	return &engine.Config{
 		Hub:       engine.Hub{Account: "999999999999", Region: "eu-west-1", Partition: "aws", OperatorTopic: operatorTopic},
-		Heartbeat: &engine.HeartbeatSettings{MissingAfterHours: 3, RemindEveryHours: 24, ForgetAfterDays: 8},
+		Heartbeat: &engine.HeartbeatSettings{MissingAfterMinutes: 180, RemindEveryHours: 24, ForgetAfterDays: 8},
 		Customers: []engine.Customer{{
 			Name:     "acme",
 			Accounts: []engine.Account{{ID: account}},

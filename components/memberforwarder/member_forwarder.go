@@ -123,11 +123,21 @@ func newRegion(ctx *pulumi.Context, prefix string, r plan.MemberRegion, hubBus p
 		return fmt.Errorf("creating the dead-letter alarm: %w", err)
 	}
 	for _, fr := range r.Rules {
-		rule, err := cloudwatch.NewEventRule(ctx, prefix+"-"+strings.TrimPrefix(fr.Name, names.Prefix), &cloudwatch.EventRuleArgs{
+		// The rule's heartbeat is its own "Scheduled Event", forwarded as
+		// it is: source aws.events, which no account can put, with this
+		// account, region and rule ARN, which EventBridge sets. Nothing is
+		// added to it: input transformation is only for targets that are
+		// AWS services or API destinations, not event buses (EventBridge
+		// User Guide, "Configuring an input transformer").
+		args := &cloudwatch.EventRuleArgs{
 			Name:         pulumi.String(fr.Name),
 			Description:  pulumi.String(fmt.Sprintf("secalerts: forwards %v to the hub", fr.Detectors)),
 			EventPattern: pulumi.String(fr.Pattern),
-		}, opts...)
+		}
+		if fr.Schedule != "" {
+			args.ScheduleExpression = pulumi.String(fr.Schedule)
+		}
+		rule, err := cloudwatch.NewEventRule(ctx, prefix+"-"+strings.TrimPrefix(fr.Name, names.Prefix), args, opts...)
 		if err != nil {
 			return fmt.Errorf("creating rule %s: %w", fr.Name, err)
 		}
@@ -135,25 +145,7 @@ func newRegion(ctx *pulumi.Context, prefix string, r plan.MemberRegion, hubBus p
 			return err
 		}
 	}
-	if r.HeartbeatRule == "" {
-		return nil
-	}
-	// The heartbeat is the rule's own "Scheduled Event", forwarded as it
-	// is: source aws.events, which no account can put, with this account,
-	// region and rule ARN, which EventBridge sets. Nothing is added to it:
-	// input transformation is only for targets that are AWS services or
-	// API destinations, not event buses (EventBridge User Guide,
-	// "Configuring an input transformer"). Schedule rules only exist on
-	// the default bus.
-	rule, err := cloudwatch.NewEventRule(ctx, prefix+"-heartbeat", &cloudwatch.EventRuleArgs{
-		Name:               pulumi.String(r.HeartbeatRule),
-		Description:        pulumi.String("secalerts: tells the hub this region's forwarding works"),
-		ScheduleExpression: pulumi.String(r.HeartbeatSchedule),
-	}, opts...)
-	if err != nil {
-		return fmt.Errorf("creating the heartbeat rule: %w", err)
-	}
-	return newHubTarget(ctx, prefix, rule, r.HeartbeatRule, hubBus, role, dlq, opts...)
+	return nil
 }
 
 // newHubTarget sends a rule's events to the hub bus with the forwarding

@@ -224,7 +224,7 @@ func newHub(t *testing.T, webhookStatus func(n int) int) *hub {
 	putURL(t, cfg, h.parameter, h.webhook.url)
 	h.plan = &engine.Config{
 		Hub:       engine.Hub{Account: hubAccount, Region: hubRegion, Partition: "aws", OperatorTopic: h.operator.arn},
-		Heartbeat: &engine.HeartbeatSettings{MissingAfterHours: heartbeatHours, RemindEveryHours: 24, ForgetAfterDays: 8},
+		Heartbeat: &engine.HeartbeatSettings{MissingAfterMinutes: heartbeatHours * 60, RemindEveryHours: 24, ForgetAfterDays: 8},
 		Customers: []engine.Customer{{
 			Name:     customer,
 			Accounts: []engine.Account{{ID: memberAccount, Name: "production"}},

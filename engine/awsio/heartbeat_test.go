@@ -28,7 +28,7 @@ func scheduledEvent(t *testing.T, at time.Time) []byte {
 
 // TestHeartbeatSurvivesAColdStart: engine A records a heartbeat; engine B,
 // a new process on the same table, reports the silence once it is
-// missingAfterHours old, and not again ten minutes later.
+// missingAfterMinutes old, and not again ten minutes later.
 func TestHeartbeatSurvivesAColdStart(t *testing.T) {
 	h := newHub(t, nil)
 	ctx := context.Background()
@@ -42,7 +42,7 @@ func TestHeartbeatSurvivesAColdStart(t *testing.T) {
 		t.Fatalf("the heartbeat was not recorded as one: %+v", out)
 	}
 
-	// Within missingAfterHours nothing is silent.
+	// Within missingAfterMinutes nothing is silent.
 	res, err := h.engine(t, func() time.Time { return t0.Add(heartbeatHours * time.Hour) }).CheckHeartbeats(ctx)
 	if err != nil || res.Silent != 0 || res.Reported != 0 || res.Dropped != 0 {
 		t.Errorf("check at %d hours: %+v, %v", heartbeatHours, res, err)
