@@ -57,10 +57,14 @@ var pipelineAlarmDetector = Detector{
 }
 
 // canaryDetector carries test events through the whole pipeline. The
-// canary (sent with source CanarySource, detail-type "secalerts canary")
-// puts the severity label it wants to test in detail.severity and a free
-// text in detail.message; each severity is one variant so that every
-// destination's minSeverity can be checked end to end.
+// canary (sent by secalerts ping with source CanarySource, detail-type
+// "secalerts canary" on a member's default bus) puts the severity label it
+// wants to test in detail.severity; each severity is one variant so that
+// every destination's minSeverity can be checked end to end. Any principal
+// of a member account can put such an event on its default bus, so the
+// message quotes nothing of it but the severity its pattern pins to one
+// of five labels, and the hub delivers canaries only up to each customer's
+// canaryMaxSeverity.
 var canaryDetector = Detector{
 	ID:          CanaryID,
 	Title:       "secalerts canary (test)",
@@ -84,10 +88,9 @@ var canaryDetector = Detector{
 	Message: Message{
 		Paths: map[string]string{
 			"canarySeverity": "$.detail.severity",
-			"canaryMessage":  "$.detail.message",
 		},
 		Title:   "[TEST] secalerts canary (<canarySeverity>) from account <account> - no action needed",
-		Summary: "THIS IS A TEST sent on purpose through the secalerts pipeline from account <account> (<region>). Nothing happened; it shows that <canarySeverity> alerts reach this destination. <canaryMessage>",
+		Summary: "THIS IS A TEST sent on purpose through the secalerts pipeline from account <account> (<region>). Nothing happened; it shows that <canarySeverity> alerts reach this destination.",
 		Fields: []Field{
 			{Label: "Test severity", Value: "<canarySeverity>"},
 			{Label: "Account", Value: "<account>"},
