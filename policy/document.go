@@ -6,6 +6,7 @@
 package policy
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -45,11 +46,14 @@ type Statement struct {
 }
 
 // Principal is the Principal element: "*" when Any, otherwise
-// {"AWS": [...], "Service": [...]} with empty lists left out.
+// {"AWS": [...], "Service": [...], "Federated": [...]} with empty lists left
+// out. Federated names an identity provider (the GitHub OIDC provider of the
+// CI roles' trust policies).
 type Principal struct {
-	Any     bool
-	AWS     []string
-	Service []string
+	Any       bool
+	AWS       []string
+	Service   []string
+	Federated []string
 }
 
 // Conditions is the Condition element: operator -> condition key -> values.
@@ -77,20 +81,26 @@ func ParseDocument(s string) (Document, error) {
 }
 
 // IsZero reports a Principal with nothing in it, which is left out of JSON.
-func (p Principal) IsZero() bool { return !p.Any && len(p.AWS) == 0 && len(p.Service) == 0 }
+func (p Principal) IsZero() bool {
+	return !p.Any && len(p.AWS) == 0 && len(p.Service) == 0 && len(p.Federated) == 0
+}
 
-// MarshalJSON writes "*" or {"AWS": [...], "Service": [...]}.
+// MarshalJSON writes "*" or {"AWS": [...], "Service": [...], "Federated": [...]}.
 func (p Principal) MarshalJSON() ([]byte, error) {
 	if p.Any {
 		return []byte(`"*"`), nil
 	}
 	return json.Marshal(struct {
-		AWS     []string `json:"AWS,omitempty"`
-		Service []string `json:"Service,omitempty"`
-	}{p.AWS, p.Service})
+		AWS       []string `json:"AWS,omitempty"`
+		Service   []string `json:"Service,omitempty"`
+		Federated []string `json:"Federated,omitempty"`
+	}{p.AWS, p.Service, p.Federated})
 }
 
 // UnmarshalJSON reads "*" or an object whose values are a string or a list.
+// A principal kind it does not know (CanonicalUser) is an error rather than
+// dropped: dropped, the statement would read as an identity policy that
+// applies to every caller.
 func (p *Principal) UnmarshalJSON(b []byte) error {
 	var s string
 	if json.Unmarshal(b, &s) == nil {
@@ -101,13 +111,16 @@ func (p *Principal) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	var o struct {
-		AWS     stringList `json:"AWS"`
-		Service stringList `json:"Service"`
+		AWS       stringList `json:"AWS"`
+		Service   stringList `json:"Service"`
+		Federated stringList `json:"Federated"`
 	}
-	if err := json.Unmarshal(b, &o); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&o); err != nil {
 		return fmt.Errorf("principal: %w", err)
 	}
-	*p = Principal{AWS: o.AWS, Service: o.Service}
+	*p = Principal{AWS: o.AWS, Service: o.Service, Federated: o.Federated}
 	return nil
 }
 

@@ -127,4 +127,18 @@ func TestParseAcceptsAWSStringForms(t *testing.T) {
 	if err := json.Unmarshal([]byte(`"*"`), &p); err != nil || !p.Any {
 		t.Errorf("\"*\" parsed as %+v, %v", p, err)
 	}
+	provider := "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"
+	fed := Principal{Federated: []string{provider}}
+	js, err := json.Marshal(fed)
+	if err != nil || string(js) != `{"Federated":["`+provider+`"]}` {
+		t.Errorf("federated principal marshalled as %s, %v", js, err)
+	}
+	if err := json.Unmarshal([]byte(`{"Federated":"`+provider+`"}`), &p); err != nil || !reflect.DeepEqual(p, fed) {
+		t.Errorf("federated principal parsed as %+v, %v", p, err)
+	}
+	// Dropped, an unknown kind would leave an empty principal, which the
+	// evaluator reads as "whoever holds this identity policy".
+	if err := json.Unmarshal([]byte(`{"CanonicalUser":"abc"}`), &p); err == nil {
+		t.Error("a principal of an unknown kind was accepted")
+	}
 }

@@ -4,14 +4,17 @@ import (
 	"strings"
 )
 
-// Caller is who makes a request: either a service principal
-// (Service "events.amazonaws.com") or an AWS identity (AWS its ARN, Account
-// its account, OrgID its organization).
+// Caller is who makes a request: a service principal
+// (Service "events.amazonaws.com"), an AWS identity (AWS its ARN, Account
+// its account, OrgID its organization), or a web identity assuming a role
+// (Federated the ARN of its identity provider in the role's account, the
+// token's claims in Request.Context).
 type Caller struct {
-	Service string
-	AWS     string
-	Account string
-	OrgID   string
+	Service   string
+	AWS       string
+	Account   string
+	OrgID     string
+	Federated string
 }
 
 // Request is one API call to evaluate against a single policy.
@@ -125,7 +128,7 @@ func crossAccount(r Request) bool {
 // delegatedOnly reports a caller admitted by p only through its account
 // (root ARN or bare id) rather than by name, by "*" or as the root itself.
 func delegatedOnly(p Principal, c Caller) bool {
-	if p.Any || c.Service != "" || p.IsZero() {
+	if p.Any || c.Service != "" || c.Federated != "" || p.IsZero() {
 		return false
 	}
 	for _, a := range p.AWS {
@@ -163,6 +166,14 @@ func statementMatches(s Statement, r Request, ctx map[string]string) bool {
 func principalMatches(p Principal, c Caller) bool {
 	if p.IsZero() || p.Any {
 		return true
+	}
+	if c.Federated != "" {
+		for _, f := range p.Federated {
+			if f == c.Federated {
+				return true
+			}
+		}
+		return false
 	}
 	if c.Service != "" {
 		for _, s := range p.Service {
