@@ -79,8 +79,12 @@ func TestQuietErrors(t *testing.T) {
 		{"flood window too short", func(c obj) { c["flood"] = obj{"windowMinutes": 1} }, at + "flood.windowMinutes: 1 is out of range (expected 5 to 1440 minutes"},
 		{"suppressions not a list", func(c obj) { c["suppressions"] = "none" }, at + "suppressions: expected a list, got a string"},
 		{"unknown key", func(c obj) { c["suppressions"] = []any{suppression(obj{"account": "111111111111"})} }, sup + `account: unknown key "account"`},
-		{"bad name", func(c obj) { c["suppressions"] = []any{suppression(obj{"name": "Deploy SG", "detectors": []any{"guardduty"}})} }, sup + `name: "Deploy SG" is not a suppression name`},
-		{"no reason", func(c obj) { c["suppressions"] = []any{suppression(obj{"reason": " ", "detectors": []any{"guardduty"}})} }, sup + "reason: a suppression needs a reason"},
+		{"bad name", func(c obj) {
+			c["suppressions"] = []any{suppression(obj{"name": "Deploy SG", "detectors": []any{"guardduty"}})}
+		}, sup + `name: "Deploy SG" is not a suppression name`},
+		{"no reason", func(c obj) {
+			c["suppressions"] = []any{suppression(obj{"reason": " ", "detectors": []any{"guardduty"}})}
+		}, sup + "reason: a suppression needs a reason"},
 		{"bad until", func(c obj) {
 			c["suppressions"] = []any{suppression(obj{"until": "31/01/2027", "detectors": []any{"guardduty"}})}
 		}, sup + `until: "31/01/2027" is not a date (expected YYYY-MM-DD`},
@@ -95,7 +99,9 @@ func TestQuietErrors(t *testing.T) {
 		{"type empty", func(c obj) { c["suppressions"] = []any{suppression(obj{"types": []any{""}})} }, sup + `types[0]: "" matches anything`},
 		{"duplicate value", func(c obj) { c["suppressions"] = []any{suppression(obj{"types": []any{"A", "A"}})} }, sup + `types[1]: "A" is listed twice`},
 		{"below bad", func(c obj) { c["suppressions"] = []any{suppression(obj{"types": []any{"A"}, "below": "SEVERE"})} }, sup + "below: "},
-		{"below informational", func(c obj) { c["suppressions"] = []any{suppression(obj{"types": []any{"A"}, "below": "INFORMATIONAL"})} }, sup + "below: no alert is below INFORMATIONAL"},
+		{"below informational", func(c obj) {
+			c["suppressions"] = []any{suppression(obj{"types": []any{"A"}, "below": "INFORMATIONAL"})}
+		}, sup + "below: no alert is below INFORMATIONAL"},
 		{"no matcher", func(c obj) { c["suppressions"] = []any{suppression(nil)} }, at + `suppressions[0]: suppression "deploy-sg" has no matcher and would hide every alert`},
 		{"below alone is no matcher", func(c obj) { c["suppressions"] = []any{suppression(obj{"below": "HIGH"})} }, "has no matcher"},
 		{"same name", func(c obj) {
