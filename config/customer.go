@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-var customerKeys = []string{"name", "accounts", "organizationId", "slack", "teams", "emails", "webhooks", "remindAfterDays", "flood", "suppressions"}
+var customerKeys = []string{"name", "accounts", "organizationId", "slack", "teams", "emails", "webhooks", "remindAfterDays", "flood", "suppressions", "canaryMaxSeverity"}
 
 // organizationIDShape is AWS Organizations' organization ID pattern
 // (Organizations API, Organization.Id: ^o-[a-z0-9]{10,32}$).
@@ -49,6 +49,7 @@ func readCustomer(p *problems, path string, raw json.RawMessage, isSecret bool) 
 		p.addf(path, "customer %q has no destination: add at least one of slack, teams, emails or webhooks", label)
 	}
 	readQuiet(p, o, &c)
+	c.CanaryMaxSeverity = readSeverity(p, o, "canaryMaxSeverity", DefaultCanaryMaxSeverity)
 	return c, true
 }
 

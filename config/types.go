@@ -70,6 +70,10 @@ type Customer struct {
 	RemindAfterDays int
 	Flood           engine.Flood
 	Suppressions    []engine.Suppression
+	// CanaryMaxSeverity is the highest severity of canary the customer's
+	// destinations get: any principal of a member account can put a
+	// canary on its default bus, so one above it is not delivered.
+	CanaryMaxSeverity severity.Severity
 }
 
 // Account is a 12-digit AWS account ID with an optional display name.

@@ -131,6 +131,11 @@ func checkIAMPrincipal(p *problems, path, arn, partition string) bool {
 // does not set one.
 const DefaultMinSeverity = severity.Medium
 
+// DefaultCanaryMaxSeverity lets canaries reach every destination but the
+// ones that take CRITICAL only, the pagers: a test never wakes anyone
+// unless the customer says it may.
+const DefaultCanaryMaxSeverity = severity.High
+
 // readSeverity reads an optional minSeverity; absent gives def.
 func readSeverity(p *problems, o object, k string, def severity.Severity) severity.Severity {
 	s, ok := o.str(p, k)

@@ -57,6 +57,10 @@ type Customer struct {
 	RemindAfterDays int           `json:"remindAfterDays"`
 	Flood           Flood         `json:"flood"`
 	Suppressions    []Suppression `json:"suppressions,omitempty"`
+	// CanaryMaxSeverity is the highest severity of canary delivered: any
+	// principal of a member account can put one on its default bus, and a
+	// test must not page anyone who did not ask for it.
+	CanaryMaxSeverity severity.Severity `json:"canaryMaxSeverity"`
 }
 
 // Account is an account of a customer, with its display name.

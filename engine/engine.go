@@ -262,6 +262,10 @@ func (e *Engine) decide(customer string, event []byte, fromHub bool) (Decision, 
 		d.Dropped = "no detector of the catalogue matches it"
 		return d, nil
 	}
+	if d.Detector.ID == detectors.CanaryID && d.Variant.Severity > c.CanaryMaxSeverity {
+		d.Dropped = fmt.Sprintf("customer %s takes canaries up to %s (canaryMaxSeverity)", c.Name, c.CanaryMaxSeverity)
+		return d, nil
+	}
 	d.Routing = d.Variant.Severity
 	for i := range c.Destinations {
 		if d.Detector.Tamper {

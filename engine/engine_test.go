@@ -28,13 +28,13 @@ func testConfig() *Config {
 		Hub:       Hub{Account: hubAccount, Region: "us-east-1", Partition: "aws", OperatorTopic: operator},
 		Heartbeat: &HeartbeatSettings{MissingAfterMinutes: 180, RemindEveryHours: 24, ForgetAfterDays: 8},
 		Customers: []Customer{
-			{Name: "acme", Accounts: []Account{{ID: prodAccount, Name: "acme-prod"}, {ID: devAccount}}, Destinations: []Destination{
+			{Name: "acme", Accounts: []Account{{ID: prodAccount, Name: "acme-prod"}, {ID: devAccount}}, CanaryMaxSeverity: severity.High, Destinations: []Destination{
 				{ID: "slack:T0000000001/C0000000001", Kind: Slack, MinSeverity: severity.Medium, Topic: chatTopic},
 				{ID: "email:a@example.com", Kind: Email, MinSeverity: severity.High, Topic: emailTopic},
 				{ID: "email:b@example.com", Kind: Email, MinSeverity: severity.Critical, Topic: emailTopic},
 				{ID: "webhook:pager", Kind: Webhook, MinSeverity: severity.High, Parameter: "/secalerts/acme/webhooks/pager", Format: "json"},
 			}},
-			{Name: "globex", OrganizationID: "o-exampleorg1", Destinations: []Destination{
+			{Name: "globex", OrganizationID: "o-exampleorg1", CanaryMaxSeverity: severity.High, Destinations: []Destination{
 				{ID: "email:soc@globex.example", Kind: Email, MinSeverity: severity.Low, Topic: "arn:aws:sns:us-east-1:999999999999:secalerts-globex-email"},
 			}},
 		},
@@ -445,5 +445,29 @@ func TestTamperingReachesTheHighestDestination(t *testing.T) {
 				t.Errorf("the MEDIUM channel got %d messages", len(out.to(chatTopic)))
 			}
 		})
+	}
+}
+
+// TestCanariesStopAtTheCustomersMaximum: any principal of a member can put
+// a canary on its default bus, so one above canaryMaxSeverity pages no one.
+func TestCanariesStopAtTheCustomersMaximum(t *testing.T) {
+	e, err := New(testConfig(), Options{Store: NewMemoryStore(), Sender: &recorder{}, Now: (&clock{t: month}).now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		sample  string
+		deliver bool
+	}{
+		{"canary/HIGH--test-high.json", true},
+		{"canary/CRITICAL--test-critical.json", false},
+	} {
+		d, err := e.Decide("acme", sample(t, tc.sample, prodAccount))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Alerting() != tc.deliver || (!tc.deliver && !strings.Contains(d.Dropped, "canaryMaxSeverity")) {
+			t.Errorf("%s: alerting %v (dropped %q), want %v", tc.sample, d.Alerting(), d.Dropped, tc.deliver)
+		}
 	}
 }

@@ -41,6 +41,8 @@ type Customer struct {
 	RemindAfterDays int
 	Flood           engine.Flood
 	Suppressions    []engine.Suppression
+	// CanaryMaxSeverity is the highest canary delivered.
+	CanaryMaxSeverity severity.Severity
 }
 
 // Bus is the customer's event bus and its archive (of the same name).
@@ -102,7 +104,7 @@ func newCustomer(acct names.Account, h *config.Hub, i int, c config.Customer) (C
 	bus := names.Bus(c.Name)
 	cp := Customer{
 		Name: c.Name, Accounts: c.Accounts, OrganizationID: c.OrganizationID,
-		RemindAfterDays: c.RemindAfterDays, Flood: c.Flood, Suppressions: c.Suppressions,
+		RemindAfterDays: c.RemindAfterDays, Flood: c.Flood, Suppressions: c.Suppressions, CanaryMaxSeverity: c.CanaryMaxSeverity,
 		Bus: Bus{Name: bus, ARN: acct.EventBusARN(bus), Description: "secalerts: security events of customer " + c.Name,
 			ArchiveRetentionDays: h.ArchiveRetentionDays},
 	}

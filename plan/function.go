@@ -99,7 +99,7 @@ func newFunction(acct names.Account, h *config.Hub, p *Hub) (Function, error) {
 	}
 	for _, c := range p.Customers {
 		ec := engine.Customer{Name: c.Name, OrganizationID: c.OrganizationID, Destinations: c.Destinations(),
-			RemindAfterDays: c.RemindAfterDays, Flood: c.Flood, Suppressions: c.Suppressions}
+			RemindAfterDays: c.RemindAfterDays, Flood: c.Flood, Suppressions: c.Suppressions, CanaryMaxSeverity: c.CanaryMaxSeverity}
 		for _, a := range c.Accounts {
 			ec.Accounts = append(ec.Accounts, engine.Account{ID: a.ID, Name: a.Name})
 		}
