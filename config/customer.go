@@ -17,7 +17,7 @@ var organizationIDShape = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
 const maxAccountNameLen = 50
 
 // readCustomer reads one customer. ok is false when raw is not an object.
-func readCustomer(p *problems, path string, raw json.RawMessage, isSecret bool) (Customer, bool) {
+func readCustomer(p *problems, path string, raw json.RawMessage, secret Secrets) (Customer, bool) {
 	o, ok := readObject(p, path, raw, customerKeys...)
 	if !ok {
 		return Customer{}, false
@@ -44,7 +44,7 @@ func readCustomer(p *problems, path string, raw json.RawMessage, isSecret bool) 
 	c.Slack = readSlack(p, o)
 	c.Teams = readTeams(p, o)
 	c.Emails = readEmails(p, o)
-	c.Webhooks = readWebhooks(p, o, c.Name, isSecret)
+	c.Webhooks = readWebhooks(p, o, c.Name, secret)
 	if len(c.Slack)+len(c.Teams)+len(c.Emails)+len(c.Webhooks) == 0 {
 		p.addf(path, "customer %q has no destination: add at least one of slack, teams, emails or webhooks", label)
 	}

@@ -67,14 +67,14 @@ func TestMemberHeartbeat(t *testing.T) {
 }
 
 func TestHubHeartbeat(t *testing.T) {
-	h, err := ParseHub(hubWith(t, nil), true)
+	h, err := ParseHub(hubWith(t, nil), allSecret)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := (HubHeartbeat{Enabled: true, MissingAfterMinutes: 90, RemindEveryHours: 24}); h.Heartbeat != want {
 		t.Errorf("default heartbeat %+v, want %+v", h.Heartbeat, want)
 	}
-	h, err = ParseHub(hubWith(t, func(h obj) { h["heartbeat"] = obj{"enabled": false, "missingAfterMinutes": 360} }), true)
+	h, err = ParseHub(hubWith(t, func(h obj) { h["heartbeat"] = obj{"enabled": false, "missingAfterMinutes": 360} }), allSecret)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func TestHubHeartbeat(t *testing.T) {
 	}{
 		{1, 1}, {12, 12}, {168, 168}, {"48", 48},
 	} {
-		h, err := ParseHub(hubWith(t, func(h obj) { h["heartbeat"] = obj{"remindEveryHours": tc.value} }), true)
+		h, err := ParseHub(hubWith(t, func(h obj) { h["heartbeat"] = obj{"remindEveryHours": tc.value} }), allSecret)
 		if err != nil {
 			t.Errorf("remindEveryHours %v: %v", tc.value, err)
 			continue
@@ -113,7 +113,7 @@ func TestHubHeartbeat(t *testing.T) {
 		{obj{"remindAfterHours": 24}, `secalerts:hub.heartbeat.remindAfterHours: unknown key "remindAfterHours" (valid keys here: enabled, missingAfterMinutes, remindEveryHours)`},
 		{obj{"schedule": "rate(1 hour)"}, `secalerts:hub.heartbeat.schedule: unknown key "schedule" (valid keys here: enabled, missingAfterMinutes, remindEveryHours)`},
 	} {
-		_, err := ParseHub(hubWith(t, func(h obj) { h["heartbeat"] = tc.value }), true)
+		_, err := ParseHub(hubWith(t, func(h obj) { h["heartbeat"] = tc.value }), allSecret)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("heartbeat %v: error %v, want one containing %q", tc.value, err, tc.want)
 		}

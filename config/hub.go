@@ -40,17 +40,20 @@ var hubKeys = []string{
 	"heartbeat", "logArchive",
 }
 
+// Secrets reports whether the value at a full key path
+// ("secalerts:hub.customers[0].webhooks[0].url") is stored as a Pulumi
+// secret.
+type Secrets func(path string) bool
+
 // ParseHub parses and validates secalerts:hub. data is the key's JSON, as
-// the Pulumi CLI hands structured config to the program; isSecret is whether
-// Pulumi marks the key secret, which it does as soon as any value under it
-// was set with --secret. That is as precise as Pulumi lets a program be, so
-// webhook URLs are only required to be under a secret key. Absent settings
-// take the Default* values; an explicit archiveRetentionDays of 0 stays 0
-// (keep forever). The error joins every problem found, each naming its full
-// key path.
-func ParseHub(data []byte, isSecret bool) (*Hub, error) {
+// the Pulumi CLI hands structured config to the program; secret says which
+// values are secrets, so each webhook URL can be required to be one itself.
+// Absent settings take the Default* values; an explicit
+// archiveRetentionDays of 0 stays 0 (keep forever). The error joins every
+// problem found, each naming its full key path.
+func ParseHub(data []byte, secret Secrets) (*Hub, error) {
 	var p problems
-	h := readHub(&p, data, isSecret)
+	h := readHub(&p, data, secret)
 	if err := errors.Join(p.errs...); err != nil {
 		return nil, err
 	}
@@ -72,7 +75,7 @@ func (h *Hub) Account() names.Account {
 	return names.Account{Partition: Partition(h.Region), Region: h.Region, ID: h.AccountID}
 }
 
-func readHub(p *problems, data []byte, isSecret bool) *Hub {
+func readHub(p *problems, data []byte, secret Secrets) *Hub {
 	if err := json.Unmarshal(data, new(json.RawMessage)); err != nil {
 		p.addf(hubKey, "not valid JSON: %v", err)
 		return nil
@@ -93,7 +96,7 @@ func readHub(p *problems, data []byte, isSecret bool) *Hub {
 		partition = Partition(h.Region)
 	}
 
-	h.Customers = readCustomers(p, o, isSecret)
+	h.Customers = readCustomers(p, o, secret)
 
 	h.ArchiveRetentionDays = DefaultArchiveRetentionDays
 	if n, ok := o.integer(p, "archiveRetentionDays"); ok && n != nil {
@@ -163,7 +166,7 @@ func readHub(p *problems, data []byte, isSecret bool) *Hub {
 
 // readCustomers reads every customer and checks what no single customer
 // can: unique names, and each account sending to one customer only.
-func readCustomers(p *problems, o object, isSecret bool) []Customer {
+func readCustomers(p *problems, o object, secret Secrets) []Customer {
 	items, _ := o.list(p, "customers")
 	if len(items) == 0 {
 		p.addf(o.key("customers"), "no customers: add at least one, e.g. [{\"name\": \"acme\", \"accounts\": [\"111111111111\"], \"emails\": [\"soc@example.com\"]}]")
@@ -175,7 +178,7 @@ func readCustomers(p *problems, o object, isSecret bool) []Customer {
 	orgs := map[string]string{}     // organization ID -> path of its first use
 	for i, raw := range items {
 		path := index(o.key("customers"), i)
-		c, ok := readCustomer(p, path, raw, isSecret)
+		c, ok := readCustomer(p, path, raw, secret)
 		if !ok {
 			continue
 		}

@@ -35,6 +35,9 @@ const baseHub = `{
 
 type obj = map[string]any
 
+// allSecret says every value is a secret.
+func allSecret(string) bool { return true }
+
 // hubWith returns baseHub with edit applied to its decoded form.
 func hubWith(t *testing.T, edit func(h obj)) []byte {
 	t.Helper()
@@ -56,7 +59,7 @@ func cust(h obj, i int) obj { return h["customers"].([]any)[i].(obj) }
 func elem(v any, i int) obj { return v.([]any)[i].(obj) }
 
 func TestParseHubBaseIsValid(t *testing.T) {
-	if _, err := ParseHub(hubWith(t, nil), true); err != nil {
+	if _, err := ParseHub(hubWith(t, nil), allSecret); err != nil {
 		t.Fatalf("baseHub: %v", err)
 	}
 }
@@ -219,7 +222,12 @@ func TestParseHubErrors(t *testing.T) {
 			if tc.raw == "" {
 				data = hubWith(t, tc.edit)
 			}
-			h, err := ParseHub(data, !tc.notSecret)
+			secret := allSecret
+			if tc.notSecret {
+				// Another value of the key is a secret; the URL is not.
+				secret = func(path string) bool { return !strings.HasSuffix(path, ".url") }
+			}
+			h, err := ParseHub(data, secret)
 			if err == nil {
 				t.Fatalf("ParseHub succeeded; want error containing %q", tc.want)
 			}
@@ -242,7 +250,7 @@ func TestParseHubJoinsAllErrors(t *testing.T) {
 		cust(h, 0)["name"] = "ACME"
 		elem(cust(h, 0)["slack"], 0)["channelId"] = "general"
 		cust(h, 1)["organizationId"] = "o-1"
-	}), true)
+	}), allSecret)
 	if err == nil {
 		t.Fatal("ParseHub succeeded")
 	}
@@ -277,7 +285,7 @@ func TestParseHubNeverShowsWebhookURL(t *testing.T) {
 				w["urll"] = url         // a misspelt key holding the URL
 				cust(h, 0)["name"] = "" // and an error about the customer
 			})
-			_, err := ParseHub(data, secret)
+			_, err := ParseHub(data, func(string) bool { return secret })
 			if err == nil {
 				t.Fatalf("ParseHub(%q) succeeded", url)
 			}
@@ -295,7 +303,7 @@ func TestParseHubNeverShowsWebhookURL(t *testing.T) {
 }
 
 func TestParseHubDefaults(t *testing.T) {
-	h, err := ParseHub(hubWith(t, nil), true)
+	h, err := ParseHub(hubWith(t, nil), allSecret)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -315,7 +323,7 @@ func TestParseHubDefaults(t *testing.T) {
 	}
 
 	// 0 is a choice (keep forever), not "unset".
-	h, err = ParseHub(hubWith(t, func(h obj) { h["archiveRetentionDays"] = 0 }), true)
+	h, err = ParseHub(hubWith(t, func(h obj) { h["archiveRetentionDays"] = 0 }), allSecret)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -324,7 +332,7 @@ func TestParseHubDefaults(t *testing.T) {
 	}
 
 	// Values set with `pulumi config set --path` may arrive as strings.
-	h, err = ParseHub(hubWith(t, func(h obj) { h["maxEventBuses"] = "500"; h["allowBudgets"] = "true" }), true)
+	h, err = ParseHub(hubWith(t, func(h obj) { h["maxEventBuses"] = "500"; h["allowBudgets"] = "true" }), allSecret)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -337,7 +345,7 @@ func TestParseHubShortForms(t *testing.T) {
 	h, err := ParseHub(hubWith(t, func(h obj) {
 		cust(h, 0)["accounts"] = []any{"111111111111", obj{"id": "222222222222", "name": "acme-prod"}}
 		cust(h, 0)["emails"] = []any{"a@example.com", obj{"address": "b@example.com", "minSeverity": "critical"}}
-	}), true)
+	}), allSecret)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -354,7 +362,7 @@ func TestParseHubShortForms(t *testing.T) {
 
 func TestTeamsChannelIDIsStoredURLEncoded(t *testing.T) {
 	for _, in := range []string{"19:abc@thread.tacv2", "19%3Aabc%40thread.tacv2", "19%3aabc%40thread.tacv2"} {
-		h, err := ParseHub(hubWith(t, func(h obj) { elem(cust(h, 0)["teams"], 0)["channelId"] = in }), true)
+		h, err := ParseHub(hubWith(t, func(h obj) { elem(cust(h, 0)["teams"], 0)["channelId"] = in }), allSecret)
 		if err != nil {
 			t.Fatalf("%s: %v", in, err)
 		}
@@ -370,7 +378,7 @@ func TestParseHubTestdata(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := ParseHub(data, true)
+	h, err := ParseHub(data, allSecret)
 	if err != nil {
 		t.Fatalf("testdata/hub.json: %v", err)
 	}
@@ -400,7 +408,7 @@ func TestBadHubRegionIsReportedOnce(t *testing.T) {
 	_, err := ParseHub(hubWith(t, func(h obj) {
 		h["region"] = "us-nowhere-1"
 		h["keyAdministrators"] = []any{"arn:aws:iam::999999999999:root"}
-	}), true)
+	}), allSecret)
 	if err == nil || !strings.Contains(err.Error(), "secalerts:hub.region:") {
 		t.Fatalf("error = %v; want one about secalerts:hub.region", err)
 	}

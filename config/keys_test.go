@@ -250,7 +250,7 @@ func TestAccountIDAsNumberSuggestsNoValue(t *testing.T) {
 			func(h obj, n json.Number) { cust(h, 0)["accounts"] = []any{"111111111111", n} }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := ParseHub(hubWith(t, func(h obj) { tc.edit(h, tc.number) }), true)
+			_, err := ParseHub(hubWith(t, func(h obj) { tc.edit(h, tc.number) }), allSecret)
 			want := tc.path + ": " + string(tc.number) + " is a number, not a quoted account ID: put the ID in quotes exactly as written in the stack file, " +
 				"because unquoted YAML drops leading zeros and reads digits after a leading 0 as octal"
 			if err == nil || !strings.Contains(err.Error(), want) {

@@ -7,7 +7,7 @@ import (
 )
 
 func TestLogArchiveAbsentIsNil(t *testing.T) {
-	h, err := ParseHub(hubWith(t, nil), true)
+	h, err := ParseHub(hubWith(t, nil), allSecret)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -17,7 +17,7 @@ func TestLogArchiveAbsentIsNil(t *testing.T) {
 }
 
 func TestLogArchiveDefaults(t *testing.T) {
-	h, err := ParseHub(hubWith(t, func(h obj) { h["logArchive"] = obj{} }), true)
+	h, err := ParseHub(hubWith(t, func(h obj) { h["logArchive"] = obj{} }), allSecret)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +41,7 @@ func TestLogArchiveSettings(t *testing.T) {
 	h, err := ParseHub(hubWith(t, func(h obj) {
 		h["logArchive"] = obj{"bucketName": "acme.security-logs", "transitionDays": 0, "expirationDays": "0",
 			"objectLock": obj{"mode": "COMPLIANCE", "days": 30}, "readers": []any{"arn:aws:iam::999999999999:role/Auditor"}}
-	}), true)
+	}), allSecret)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func TestLogArchiveSettings(t *testing.T) {
 		!slices.Equal(a.Readers, []string{"arn:aws:iam::999999999999:role/Auditor"}) {
 		t.Errorf("settings: %+v lock %+v", a, a.ObjectLock)
 	}
-	h, err = ParseHub(hubWith(t, func(h obj) { h["logArchive"] = obj{"objectLock": obj{"days": 7}} }), true)
+	h, err = ParseHub(hubWith(t, func(h obj) { h["logArchive"] = obj{"objectLock": obj{"days": 7}} }), allSecret)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +98,7 @@ func TestLogArchiveErrors(t *testing.T) {
 		{"readers not a list", archive(obj{"readers": "arn:aws:iam::999999999999:role/r"}), k + ".readers: expected a list, got a string"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := ParseHub(hubWith(t, tc.edit), true)
+			_, err := ParseHub(hubWith(t, tc.edit), allSecret)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("want an error containing\n  %s\ngot\n  %v", tc.want, err)
 			}

@@ -23,7 +23,7 @@ func suppression(extra obj) obj {
 }
 
 func TestQuietDefaults(t *testing.T) {
-	h, err := ParseHub(hubWith(t, nil), true)
+	h, err := ParseHub(hubWith(t, nil), allSecret)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func TestQuietKeys(t *testing.T) {
 			"resources": []any{"sg-*"}, "types": []any{"AuthorizeSecurityGroupIngress"}, "below": "HIGH",
 		})}
 	})
-	h, err := ParseHub(raw, true)
+	h, err := ParseHub(raw, allSecret)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +109,7 @@ func TestQuietErrors(t *testing.T) {
 		}, at + `suppressions[1].name: suppression "deploy-sg" is named twice (also at secalerts:hub.customers[0].suppressions[0])`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := ParseHub(quietHub(t, tc.edit), true)
+			_, err := ParseHub(quietHub(t, tc.edit), allSecret)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("got %v\nwant it to contain %q", err, tc.want)
 			}

@@ -24,7 +24,7 @@ const (
 // (a space, a #fragment, non-ASCII) is refused by the API at deployment.
 var invocationEndpointShape = regexp.MustCompile(`^((%[0-9A-Fa-f]{2}|[-()_.!~*';/?:@&=+$,A-Za-z0-9])+)([).!';/?:,])?$`)
 
-func readWebhooks(p *problems, o object, customer string, isSecret bool) []Webhook {
+func readWebhooks(p *problems, o object, customer string, secret Secrets) []Webhook {
 	items, _ := o.list(p, "webhooks")
 	var out []Webhook
 	seen := map[string]string{}
@@ -44,7 +44,9 @@ func readWebhooks(p *problems, o object, customer string, isSecret bool) []Webho
 		}
 
 		w.URL, _ = wo.str(p, "url")
-		if checkWebhookURL(p, wo.key("url"), w.URL) && !isSecret {
+		// The URL itself, not only some value beside it: Pulumi marks a
+		// whole key secret as soon as any value under it is one.
+		if checkWebhookURL(p, wo.key("url"), w.URL) && !secret(wo.key("url")) {
 			p.addf(wo.key("url"), "%s is not a Pulumi secret; a webhook URL is a credential, so set it with: pulumi config set --secret --path '%s' https://...",
 				secretPlaceholder, strings.TrimPrefix(wo.key("url"), "secalerts:"))
 		}

@@ -12,6 +12,7 @@ func Run(st Stack, opts Options, program pulumi.RunFunc) ([]Resource, error) {
 	err := pulumi.RunErr(program, pulumi.WithMocks(st.Project, st.Name, mocks), func(info *pulumi.RunInfo) {
 		info.Config = st.Config
 		info.ConfigSecretKeys = st.SecretKeys
+		info.RootDirectory = st.Dir
 		info.DryRun = true
 	})
 	return mocks.Resources(), err

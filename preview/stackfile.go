@@ -28,11 +28,16 @@ const SecretPlaceholder = "https://secret.invalid/offline-preview"
 type Stack struct {
 	Project string
 	Name    string
+	// Dir holds the stack file and the project's Pulumi.yaml: the
+	// project's root directory.
+	Dir string
 	// Config maps full keys ("secalerts:hub") to values; structured values
 	// are JSON, as the CLI passes them.
 	Config map[string]string
-	// SecretKeys are the keys whose value is, or contains, a secret.
-	SecretKeys []string
+	// SecretKeys are the keys whose value is, or contains, a secret;
+	// SecretPaths are the full paths of the secret values themselves.
+	SecretKeys  []string
+	SecretPaths []string
 }
 
 // Get returns the value of a full config key, as the Pulumi engine hands it
@@ -42,8 +47,44 @@ func (s Stack) Get(key string) (string, bool) {
 	return v, ok
 }
 
-// IsSecret reports whether the key's value is, or contains, a secret.
-func (s Stack) IsSecret(key string) bool { return slices.Contains(s.SecretKeys, key) }
+// Secret reports whether the value at path is a secret.
+func (s Stack) Secret(path string) bool { return slices.Contains(s.SecretPaths, path) }
+
+// Holds reports whether the stack file sets the value at path
+// ("secalerts:hub.customers[0].webhooks[0].url"), secret or not.
+func (s Stack) Holds(path string) bool {
+	key, rest, _ := strings.Cut(path, ".")
+	if i := strings.IndexByte(key, '['); i >= 0 {
+		key, rest = key[:i], key[i:]+"."+rest
+	}
+	raw, ok := s.Config[key]
+	if !ok {
+		return false
+	}
+	var v any
+	if rest == "" {
+		return true
+	}
+	if json.Unmarshal([]byte(raw), &v) != nil {
+		return false
+	}
+	for _, part := range strings.FieldsFunc(rest, func(r rune) bool { return r == '.' || r == '[' }) {
+		if n, isIndex := strings.CutSuffix(part, "]"); isIndex {
+			list, _ := v.([]any)
+			i, err := strconv.Atoi(n)
+			if err != nil || i < 0 || i >= len(list) {
+				return false
+			}
+			v = list[i]
+			continue
+		}
+		m, _ := v.(map[string]any)
+		if v, ok = m[part]; !ok {
+			return false
+		}
+	}
+	return true
+}
 
 // Keys lists the stack's keys: a stack file's are all known.
 func (s Stack) Keys() ([]string, bool) { return slices.Sorted(maps.Keys(s.Config)), true }
@@ -82,7 +123,7 @@ func LoadStackFile(path string) (Stack, error) {
 	if root.Kind != 0 && root.Kind != yaml.MappingNode && root.ShortTag() != "!!null" {
 		return Stack{}, fmt.Errorf("%s:%d: config: expected the stack's keys and their values, got %s", path, root.Line, nodeKind(root))
 	}
-	st := Stack{Project: project, Name: name, Config: map[string]string{}}
+	st := Stack{Project: project, Name: name, Dir: filepath.Dir(path), Config: map[string]string{}}
 	var (
 		errs  []error
 		keys  []string
@@ -103,7 +144,7 @@ func LoadStackFile(path string) (Stack, error) {
 		if node.Kind != yaml.ScalarNode {
 			errs = append(errs, unquotedNumbers(path, full, node)...)
 		}
-		v, secret, err := decode(node)
+		v, secrets, err := decode(full, node)
 		if err != nil {
 			if errors.As(err, new(*yaml.TypeError)) {
 				err = yamlError(path, data, err)
@@ -122,8 +163,9 @@ func LoadStackFile(path string) (Stack, error) {
 			}
 			st.Config[full] = string(b)
 		}
-		if secret {
+		if len(secrets) > 0 {
 			st.SecretKeys = append(st.SecretKeys, full)
+			st.SecretPaths = append(st.SecretPaths, secrets...)
 		}
 	}
 	for _, e := range joined(config.CheckStack(keys, true, st.Get)) {
@@ -281,22 +323,24 @@ func projectName(path string) (string, error) {
 	return p.Name, nil
 }
 
-// decode turns a YAML node into plain values, replacing {secure: ...} with
-// SecretPlaceholder and reporting whether it met one. Scalars keep the
+// decode turns the YAML node of key into plain values, replacing {secure:
+// ...} with SecretPlaceholder, and returns the full paths of the values it
+// replaced ("secalerts:hub.customers[0].webhooks[0].url"). Scalars keep the
 // string form the CLI would pass (true, 30), as Pulumi does for top-level
 // values; inside objects they keep their YAML type.
-func decode(n *yaml.Node) (any, bool, error) {
+func decode(key string, n *yaml.Node) (any, []string, error) {
 	if isSecure(n) {
-		return SecretPlaceholder, true, nil
+		return SecretPlaceholder, []string{key}, nil
 	}
 	if n.Kind == yaml.ScalarNode {
-		return n.Value, false, nil
+		return n.Value, nil, nil
 	}
 	var v any
 	if err := n.Decode(&v); err != nil {
-		return nil, false, err
+		return nil, nil, err
 	}
-	return replaceSecure(v)
+	var secrets []string
+	return replaceSecure(key, v, &secrets), secrets, nil
 }
 
 // isSecure reports whether n is {secure: <ciphertext>}, a value the CLI
@@ -305,33 +349,22 @@ func isSecure(n *yaml.Node) bool {
 	return n.Kind == yaml.MappingNode && len(n.Content) == 2 && n.Content[0].Value == "secure"
 }
 
-func replaceSecure(v any) (any, bool, error) {
+func replaceSecure(path string, v any, secrets *[]string) any {
 	switch t := v.(type) {
 	case map[string]any:
 		if s, ok := t["secure"]; ok && len(t) == 1 {
 			if _, isStr := s.(string); isStr {
-				return SecretPlaceholder, true, nil
+				*secrets = append(*secrets, path)
+				return SecretPlaceholder
 			}
 		}
-		secret := false
 		for k, e := range t {
-			r, s, err := replaceSecure(e)
-			if err != nil {
-				return nil, false, err
-			}
-			t[k], secret = r, secret || s
+			t[k] = replaceSecure(path+"."+k, e, secrets)
 		}
-		return t, secret, nil
 	case []any:
-		secret := false
 		for i, e := range t {
-			r, s, err := replaceSecure(e)
-			if err != nil {
-				return nil, false, err
-			}
-			t[i], secret = r, secret || s
+			t[i] = replaceSecure(fmt.Sprintf("%s[%d]", path, i), e, secrets)
 		}
-		return t, secret, nil
 	}
-	return v, false, nil
+	return v
 }

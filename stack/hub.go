@@ -32,11 +32,11 @@ func readHub(c Config) (*config.Hub, error) {
 	if err != nil {
 		return nil, err
 	}
-	return config.ParseHub(raw, c.IsSecret(Project+":hub"))
+	return config.ParseHub(raw, c.Secret)
 }
 
 func runHub(ctx *pulumi.Context) error {
-	c := contextConfig{ctx}
+	c := newContextConfig(ctx)
 	hub, err := readHub(c)
 	if err != nil {
 		return err

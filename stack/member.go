@@ -26,7 +26,7 @@ func ReadMember(c Config) (*config.Member, error) {
 }
 
 func runMember(ctx *pulumi.Context) error {
-	c := contextConfig{ctx}
+	c := newContextConfig(ctx)
 	m, err := ReadMember(c)
 	if err != nil {
 		return err

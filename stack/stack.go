@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -18,6 +19,7 @@ import (
 
 	"secalerts/config"
 	"secalerts/names"
+	"secalerts/preview"
 )
 
 // Project is the Pulumi project name; config keys are secalerts:<key>.
@@ -28,7 +30,7 @@ const Project = "secalerts"
 // enabled or one that sets the other role's object fails before its
 // objects are read.
 func Run(ctx *pulumi.Context) error {
-	c := contextConfig{ctx}
+	c := newContextConfig(ctx)
 	if err := CheckConfig(c); err != nil {
 		return err
 	}
@@ -52,8 +54,9 @@ type Config interface {
 	// Get returns the value of a full key ("secalerts:hub"); structured
 	// values are JSON, as the Pulumi CLI passes them.
 	Get(key string) (string, bool)
-	// IsSecret reports whether the key's value is, or contains, a secret.
-	IsSecret(key string) bool
+	// Secret reports whether the value at a full path
+	// ("secalerts:hub.customers[0].webhooks[0].url") is a secret.
+	Secret(path string) bool
 	// Keys lists every key of the configuration; known is false when the
 	// configuration cannot be listed, and a key absent from Get may then
 	// still be set.
@@ -69,11 +72,42 @@ func CheckConfig(c Config) error {
 	return config.CheckStack(keys, known, c.Get)
 }
 
-// contextConfig is the configuration the Pulumi engine gives the program.
-type contextConfig struct{ ctx *pulumi.Context }
+// contextConfig is the configuration the Pulumi engine gives the program,
+// and the stack file it came from when the program can read it.
+type contextConfig struct {
+	ctx  *pulumi.Context
+	file *preview.Stack
+}
+
+// newContextConfig reads ctx's configuration. The stack file is
+// Pulumi.<stack>.yaml beside the project's Pulumi.yaml, the file pulumi up
+// reads; it is absent when the configuration lives elsewhere (a
+// stackConfigDir, an ESC environment).
+func newContextConfig(ctx *pulumi.Context) contextConfig {
+	c := contextConfig{ctx: ctx}
+	if ctx.RootDirectory() == "" {
+		return c
+	}
+	if st, err := preview.LoadStackFile(filepath.Join(ctx.RootDirectory(), "Pulumi."+ctx.Stack()+".yaml")); err == nil {
+		c.file = &st
+	}
+	return c
+}
 
 func (c contextConfig) Get(key string) (string, bool) { return c.ctx.GetConfig(key) }
-func (c contextConfig) IsSecret(key string) bool      { return c.ctx.IsConfigSecret(key) }
+
+// Secret reports whether the value at path is a secret. Pulumi tells a
+// program only whether a whole key holds a secret somewhere, which a
+// webhook URL in plain text beside any secret would pass; so where the
+// stack file sets the value, the file says whether that value is
+// encrypted. A value the file does not set has only its key's mark.
+func (c contextConfig) Secret(path string) bool {
+	if c.file != nil && c.file.Holds(path) {
+		return c.file.Secret(path)
+	}
+	key, _, _ := strings.Cut(path, ".")
+	return c.ctx.IsConfigSecret(key)
+}
 
 // Keys lists the keys of PULUMI_CONFIG. pulumi.Context reads a key but
 // cannot list them, and the engine hands the program the stack's whole

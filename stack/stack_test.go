@@ -152,6 +152,10 @@ func TestInvalidConfigCreatesNothing(t *testing.T) {
 		{"bad account", hubHead + "    customers:\n      - name: acme\n        accounts: [\"1234\"]\n        emails: [a@example.com]\n", "secalerts:hub.customers[0].accounts[0]"},
 		{"bad severity", hubHead + "    customers:\n      - name: acme\n        accounts: [\"111111111111\"]\n        emails: [{address: a@example.com, minSeverity: SEVERE}]\n", "minSeverity"},
 		{"webhook URL not secret", hubHead + "    customers:\n      - name: acme\n        accounts: [\"111111111111\"]\n        webhooks: [{name: w, url: \"https://hooks.example.com/x\"}]\n", "--secret"},
+		// Pulumi marks secalerts:hub secret as soon as one value under it
+		// is; the plain URL beside a secret one is still refused.
+		{"webhook URL beside a secret", hubHead + "    customers:\n      - name: acme\n        accounts: [\"111111111111\"]\n        webhooks:\n" +
+			"          - {name: w, url: {secure: v1:abc}}\n          - {name: v, url: \"https://hooks.example.com/x\"}\n", "webhooks[1].url: <secret> is not a Pulumi secret"},
 		{"bus quota", hubHead + "    maxEventBuses: 1\n    customers:\n      - name: acme\n        accounts: [\"111111111111\"]\n        emails: [a@example.com]\n" +
 			"      - name: globex\n        accounts: [\"222222222222\"]\n        emails: [a@example.com]\n", "maxEventBuses"},
 		{"chatbot region", hubHead + "    chatbotRegion: eu-west-9\n    customers:\n      - name: acme\n        accounts: [\"111111111111\"]\n        emails: [a@example.com]\n", "chatbotRegion"},

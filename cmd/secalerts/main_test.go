@@ -292,7 +292,7 @@ func loadExpectations(t *testing.T) expectations {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := config.ParseHub([]byte(hs.Config["secalerts:hub"]), true)
+	h, err := config.ParseHub([]byte(hs.Config["secalerts:hub"]), allSecret)
 	if err != nil {
 		t.Fatal(err)
 	}
