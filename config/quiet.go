@@ -27,7 +27,7 @@ const (
 const (
 	maxRemindAfterDays = 365
 	maxFloodMax        = 1000
-	minFloodMinutes    = 5
+	minFloodMinutes    = int(engine.TickInterval / time.Minute)
 	maxFloodMinutes    = 24 * 60
 	maxReasonLen       = 500
 	maxSuppressions    = 100

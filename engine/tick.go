@@ -27,17 +27,26 @@ type Sent struct {
 	Covers []string
 }
 
-// Tick does the periodic work: the heartbeat check, reminders of open
-// findings, the summaries of flood windows that ended, and last week's
-// report of what was kept quiet. It returns what it sent.
+// TickInterval is how often the function's tick rule runs Tick.
+const TickInterval = 5 * time.Minute
+
+// Tick does the periodic work: the heartbeat check, the summaries of flood
+// windows that ended, last week's report of what was kept quiet, and, on
+// the first tick of each hour, reminders of open findings (they are days
+// apart, and reading every open finding every five minutes would cost
+// twelve times as much for nothing). It returns what it sent.
 func (e *Engine) Tick(ctx context.Context) ([]Sent, error) {
 	var sent []Sent
 	res, err := e.CheckHeartbeats(ctx)
 	sent = append(sent, res.Sent...)
 	errs := []error{err}
+	steps := []func(context.Context, *Customer) ([]Sent, error){e.summarizeFloods, e.reportWeek}
+	if now := e.now(); now.Sub(now.Truncate(time.Hour)) < TickInterval {
+		steps = append([]func(context.Context, *Customer) ([]Sent, error){e.remind}, steps...)
+	}
 	for i := range e.cfg.Customers {
 		c := &e.cfg.Customers[i]
-		for _, step := range []func(context.Context, *Customer) ([]Sent, error){e.remind, e.summarizeFloods, e.reportWeek} {
+		for _, step := range steps {
 			s, err := step(ctx, c)
 			sent = append(sent, s...)
 			errs = append(errs, err)

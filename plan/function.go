@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"fmt"
 	"time"
 
 	"secalerts/config"
@@ -48,11 +49,12 @@ type Alarm struct {
 	Threshold                                         float64
 }
 
-// Tick and retry settings of the function.
+// tickSchedule runs the function's periodic work (engine.Tick), which
+// decides what is due at each tick.
+var tickSchedule = fmt.Sprintf("rate(%d minutes)", int(engine.TickInterval/time.Minute))
+
+// Retry settings of the function.
 const (
-	// tickSchedule runs the heartbeat check; the function decides what is
-	// due at each tick.
-	tickSchedule = "rate(5 minutes)"
 	// maxRetries is Lambda's maximum for asynchronous invocations: a
 	// destination that fails is tried three times over about three
 	// minutes, then the event waits in the dead-letter queue.
