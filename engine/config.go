@@ -109,6 +109,18 @@ func (c *Config) check() error {
 	if c.Hub.Account == "" || c.Hub.Region == "" || c.Hub.Partition == "" {
 		return fmt.Errorf("the hub's account, region and partition are required")
 	}
+	// A zero would report every member at each tick, remind at each tick,
+	// or forget a heartbeat as soon as it is recorded.
+	if hb := c.Heartbeat; hb != nil {
+		for _, s := range []struct {
+			key string
+			n   int
+		}{{"missingAfterHours", hb.MissingAfterHours}, {"remindEveryHours", hb.RemindEveryHours}, {"forgetAfterDays", hb.ForgetAfterDays}} {
+			if s.n <= 0 {
+				return fmt.Errorf("heartbeat.%s is %d: it must be a whole number above 0", s.key, s.n)
+			}
+		}
+	}
 	seen := map[string]bool{}
 	for _, cu := range c.Customers {
 		if cu.Name == "" || seen[cu.Name] {

@@ -65,6 +65,8 @@ type Engine struct {
 	refs               map[string]variantRef
 	// closing matches the events that close a finding, by detector ID.
 	closing *eventbridge.Matcher
+	// renderer is render.Render; tests make it fail.
+	renderer func(render.Format, render.Message) (render.Output, error)
 }
 
 type variantRef struct {
@@ -79,7 +81,7 @@ func New(cfg *Config, o Options) (*Engine, error) {
 	}
 	e := &Engine{cfg: cfg, store: o.Store, out: o.Sender, metrics: o.Metrics, now: o.Now,
 		catalogue: eventbridge.NewMatcher(), reports: eventbridge.NewMatcher(), refs: map[string]variantRef{},
-		closing: eventbridge.NewMatcher()}
+		closing: eventbridge.NewMatcher(), renderer: render.Render}
 	if e.metrics == nil {
 		e.metrics = noMetrics{}
 	}
@@ -155,10 +157,14 @@ func readEnvelope(event []byte) (envelope, error) {
 	if err := json.Unmarshal(event, &env); err != nil {
 		return env, fmt.Errorf("not an EventBridge event: %w", err)
 	}
+	return env, env.check()
+}
+
+func (env envelope) check() error {
 	if env.Source == "" || env.DetailType == "" || env.Account == "" || env.Region == "" {
-		return env, errors.New("not an EventBridge event: source, detail-type, account and region are required")
+		return errors.New("not an EventBridge event: source, detail-type, account and region are required")
 	}
-	return env, nil
+	return nil
 }
 
 // Decision is who gets an event, and as what.
@@ -195,23 +201,23 @@ func (d Decision) Alerting() bool { return len(d.Destinations) > 0 || d.Operator
 // bus. It reads no state and sends nothing: replay and forecast call it as
 // the function does.
 func (e *Engine) Decide(customer string, event []byte) (Decision, error) {
-	return e.decide(customer, event, false)
+	return e.decide(customer, readDecision(event), false)
 }
 
 // DecideReport decides what happens to an event the hub itself makes
 // about a member of customer (see Report).
 func (e *Engine) DecideReport(customer string, event []byte) (Decision, error) {
-	return e.decide(customer, event, true)
+	return e.decide(customer, readDecision(event), true)
 }
 
-func (e *Engine) decide(customer string, event []byte, fromHub bool) (Decision, error) {
+func (e *Engine) decide(customer string, r *reading, fromHub bool) (Decision, error) {
 	var d Decision
 	c := e.cfg.customer(customer)
 	if c == nil {
 		return d, fmt.Errorf("no customer %q in the delivery plan", customer)
 	}
 	d.Customer = c
-	env, err := readEnvelope(event)
+	env, err := r.env, r.envErr
 	if err != nil {
 		return d, err
 	}
@@ -236,7 +242,11 @@ func (e *Engine) decide(customer string, event []byte, fromHub bool) (Decision, 
 	if fromHub {
 		m = e.reports
 	}
-	ids, err := m.Match(event)
+	doc, err := r.doc()
+	if err != nil {
+		return d, err
+	}
+	ids, err := m.MatchEvent(doc)
 	if err != nil {
 		return d, err
 	}
@@ -250,7 +260,7 @@ func (e *Engine) decide(customer string, event []byte, fromHub bool) (Decision, 
 	}
 	if !found {
 		if !fromHub {
-			closing, err := e.closing.Match(event)
+			closing, err := e.closing.MatchEvent(doc)
 			if err != nil {
 				return d, err
 			}
@@ -315,7 +325,8 @@ type Outcome struct {
 // the ones that succeeded are remembered, so the retry sends only what is
 // missing.
 func (e *Engine) Handle(ctx context.Context, in Input) (Outcome, error) {
-	d, err := e.decide(in.Customer, in.Event, false)
+	r := readAlert(in.Event)
+	d, err := e.decide(in.Customer, r, false)
 	out := Outcome{Decision: d}
 	if err != nil {
 		return out, err
@@ -324,7 +335,7 @@ func (e *Engine) Handle(ctx context.Context, in Input) (Outcome, error) {
 	case d.Heartbeat != nil:
 		return out, e.recordHeartbeat(ctx, d.Customer, *d.Heartbeat)
 	case d.Closes != "":
-		if id := findingIdentity(d.Closes, in.Event); id != "" {
+		if id := r.identity(d.Closes); id != "" {
 			return out, e.close(ctx, d.Customer, id)
 		}
 		return out, nil
@@ -332,20 +343,17 @@ func (e *Engine) Handle(ctx context.Context, in Input) (Outcome, error) {
 		e.metrics.Count(d.Customer.Name, MetricDropped, 1)
 		return out, nil
 	}
-	env, err := readEnvelope(in.Event)
-	if err != nil {
-		return out, err
-	}
+	env := r.env
 	if env.ID == "" {
 		// Deliveries are remembered by event ID; EventBridge gives every
 		// event one.
 		return out, errors.New("not an EventBridge event: it has no id")
 	}
-	msg, err := e.message(d, in.Event)
+	msg, err := e.message(d, r)
 	if err != nil {
 		return out, err
 	}
-	f := readFacts(in.Event)
+	f := r.eventFacts()
 	c := d.Customer
 	// Suppressions are the customer's own words; tampering, the canary and
 	// the hub's reports are never theirs to silence.
@@ -358,7 +366,7 @@ func (e *Engine) Handle(ctx context.Context, in Input) (Outcome, error) {
 			}
 		}
 	}
-	if id := findingIdentity(d.Detector.ID, in.Event); id != "" {
+	if id := r.identity(d.Detector.ID); id != "" {
 		notes, repeat, err := e.repeat(ctx, d, id, env.ID, msg)
 		if err != nil {
 			return out, err
@@ -388,17 +396,17 @@ func (e *Engine) Handle(ctx context.Context, in Input) (Outcome, error) {
 // customer (a silence): its customer's destinations and the operator hear
 // of it. Replay calls it for the hub's own events.
 func (e *Engine) Report(ctx context.Context, customer string, event []byte) (Outcome, error) {
-	d, err := e.decide(customer, event, true)
+	r := readDecision(event)
+	d, err := e.decide(customer, r, true)
 	out := Outcome{Decision: d}
 	if err != nil || !d.Alerting() {
 		return out, err
 	}
-	env, _ := readEnvelope(event)
-	msg, err := e.message(d, event)
+	msg, err := e.message(d, r)
 	if err != nil {
 		return out, err
 	}
-	out.Deliveries, err = e.dispatch(ctx, d.Customer, env.ID, d.Destinations, d.Operator, d.Routing, msg)
+	out.Deliveries, err = e.dispatch(ctx, d.Customer, r.env.ID, d.Destinations, d.Operator, d.Routing, msg)
 	return out, err
 }
 
@@ -418,15 +426,31 @@ type sendUnit struct {
 
 // dispatch renders msg for each of dests (and the operator) and sends it
 // once per send: id names what is sent (an event, a reminder, a summary),
-// so that sending it again sends nothing.
+// so that sending it again sends nothing. A send that fails, in rendering
+// or in sending, is returned as an error after every other send was
+// tried.
 func (e *Engine) dispatch(ctx context.Context, c *Customer, id string, dests []*Destination, operator bool, sev severity.Severity, msg render.Message) ([]Delivery, error) {
 	var out []Delivery
 	var errs []error
+	// Sends of one format share its rendering (an e-mail topic and the
+	// operator's, two chat channels): each format used is rendered once.
+	type rendering struct {
+		out render.Output
+		err error
+	}
+	formats := map[render.Format]rendering{}
 	for _, u := range units(dests, operator, sev, e.cfg.Hub.OperatorTopic) {
-		rendered, err := render.Render(u.format, msg)
-		if err != nil {
-			return out, fmt.Errorf("rendering %s for %s: %w", msg.DetectorID, u.id, err)
+		r, ok := formats[u.format]
+		if !ok {
+			r.out, r.err = e.renderer(u.format, msg)
+			formats[u.format] = r
 		}
+		if r.err != nil {
+			errs = append(errs, fmt.Errorf("rendering %s for %s: %w", msg.DetectorID, u.id, r.err))
+			e.metrics.Count(c.Name, MetricFailed, 1)
+			continue
+		}
+		rendered := r.out
 		dup, err := e.sendOnce(ctx, c.Name, id, u, rendered)
 		if err != nil {
 			errs = append(errs, err)
@@ -485,13 +509,18 @@ func units(dests []*Destination, operator bool, severity severity.Severity, oper
 // on: the alert's severity as a number, INFORMATIONAL 0 to CRITICAL 4.
 const SeverityAttribute = "severity"
 
-// message renders the decision's alert as a format-independent message.
-func (e *Engine) message(d Decision, event []byte) (render.Message, error) {
-	x, err := render.Extract(d.Detector, d.Variant, event)
+// message renders the decision's alert as a format-independent message,
+// from the document decide matched.
+func (e *Engine) message(d Decision, r *reading) (render.Message, error) {
+	doc, err := r.doc()
+	if err != nil {
+		return render.Message{}, err
+	}
+	x, err := render.ExtractDoc(d.Detector, d.Variant, r.raw, doc.Doc())
 	if err != nil {
 		return render.Message{}, err
 	}
 	return render.FromEvent(x, render.Context{
-		Customer: d.Customer.Name, AccountName: d.Customer.accountName(x.Account), ThreadID: threadID(d.Detector.ID, event),
+		Customer: d.Customer.Name, AccountName: d.Customer.accountName(x.Account), ThreadID: threadID(d.Detector.ID, r.identity(d.Detector.ID)),
 	}), nil
 }

@@ -20,18 +20,20 @@ func (discard) Post(context.Context, string, []byte) error                      
 
 // BenchmarkHandle handles a HIGH Security Hub finding for a customer with
 // three destinations (a chat topic, an e-mail topic, a JSON webhook), on a
-// MemoryStore. "new" gives every event its own ID, so each one is decided,
-// rendered three ways and claimed; "repeat" handles the same event again,
-// as a retry does, and finds it sent; "decide" is the routing alone
-// (envelope and pattern matching), the part replay and forecast share.
+// MemoryStore. "new" gives every event its own ID and its own finding (a
+// new event of a finding already sent is a repeat, kept quiet), so each
+// one is decided, rendered three ways and claimed; "repeat" handles the
+// same event again, as a retry does, and finds it sent; "decide" is the
+// routing alone (envelope and pattern matching), the part replay and
+// forecast share.
 func BenchmarkHandle(b *testing.B) {
 	event, err := os.ReadFile(filepath.Join("..", "testdata", "events", "securityhub", "HIGH--s3-block-public-access-control-failed.json"))
 	if err != nil {
 		b.Fatal(err)
 	}
-	const id = "b76f3ddc-7586-3139-efa2-0f91e7b485b9"
-	if !bytes.Contains(event, []byte(`"id": "`+id+`"`)) {
-		b.Fatalf("the sample's id is not %s", id)
+	const id, finding = "b76f3ddc-7586-3139-efa2-0f91e7b485b9", "f5ef4709-16e9-c5be-7367-53deff1d23c6"
+	if !bytes.Contains(event, []byte(`"id": "`+id+`"`)) || !bytes.Contains(event, []byte("/finding/"+finding+`"`)) {
+		b.Fatalf("the sample's id is not %s or its finding not %s", id, finding)
 	}
 	cfg := &Config{
 		Hub: Hub{Account: "999999999999", Region: "eu-west-1", Partition: "aws"},
@@ -63,8 +65,10 @@ func BenchmarkHandle(b *testing.B) {
 		n := 0
 		for b.Loop() {
 			n++
-			// Same length as the sample's ID, so only the ID differs.
-			in := Input{Customer: "acme", Event: bytes.Replace(event, []byte(id), fmt.Appendf(nil, "%036d", n), 1)}
+			// Same lengths as the sample's IDs, so only the IDs differ.
+			ev := bytes.Replace(event, []byte(id), fmt.Appendf(nil, "%036d", n), 1)
+			ev = bytes.ReplaceAll(ev, []byte(finding), fmt.Appendf(nil, "f%035d", n))
+			in := Input{Customer: "acme", Event: ev}
 			out, err := e.Handle(ctx, in)
 			if err != nil || len(out.Deliveries) != 3 || out.Deliveries[0].Duplicate {
 				b.Fatalf("%+v, %v", out.Deliveries, err)

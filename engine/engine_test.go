@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"secalerts/render"
 	"secalerts/severity"
 )
 
@@ -242,6 +243,59 @@ func TestNothingLostNothingDoubled(t *testing.T) {
 	}
 	if _, err := e.Handle(context.Background(), in); err != nil || len(out.sent) != 3 {
 		t.Errorf("a third delivery of the event sent again: %d messages, %v", len(out.sent), err)
+	}
+}
+
+// counts is a Metrics that keeps its counts.
+type counts struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (c *counts) Count(customer, metric string, n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n == nil {
+		c.n = map[string]int{}
+	}
+	c.n[customer+" "+metric] += n
+}
+
+// TestRenderFailureSkipsOnlyItsSends: a message that cannot be rendered
+// for one destination is an error naming it, after the other destinations
+// got theirs; the retry sends only what is missing.
+func TestRenderFailureSkipsOnlyItsSends(t *testing.T) {
+	out, metrics := &recorder{}, &counts{}
+	c := &clock{t: time.Date(2026, 3, 4, 6, 0, 0, 0, time.UTC)}
+	e, err := New(testConfig(), Options{Store: NewMemoryStore(), Sender: out, Metrics: metrics, Now: c.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The chat channel's send comes first.
+	e.renderer = func(f render.Format, m render.Message) (render.Output, error) {
+		if f == render.FormatChatbot {
+			return render.Output{}, errors.New("cannot render")
+		}
+		return render.Render(f, m)
+	}
+	in := Input{Customer: "acme", Event: sample(t, "guardduty/HIGH--crypto-mining.json", prodAccount)}
+	o, err := e.Handle(context.Background(), in)
+	if err == nil || !strings.Contains(err.Error(), "rendering guardduty for "+chatTopic+": cannot render") {
+		t.Errorf("the render failure is not an error naming the send: %v", err)
+	}
+	if len(o.Deliveries) != 2 || len(out.to(emailTopic)) != 1 || len(out.to("/secalerts/acme/webhooks/pager")) != 1 || len(out.to(chatTopic)) != 0 {
+		t.Errorf("the other destinations did not get theirs: %+v", o.Deliveries)
+	}
+	if metrics.n["acme "+MetricFailed] != 1 || metrics.n["acme "+MetricDelivered] != 2 {
+		t.Errorf("metrics %v, want 1 failed and 2 delivered", metrics.n)
+	}
+	e.renderer = render.Render
+	c.set(c.now().Add(time.Minute))
+	if _, err := e.Handle(context.Background(), in); err != nil {
+		t.Fatal(err)
+	}
+	if len(out.to(chatTopic)) != 1 || len(out.sent) != 3 {
+		t.Errorf("the retry sent %d messages, %d to the channel; want the channel's alone", len(out.sent)-2, len(out.to(chatTopic)))
 	}
 }
 

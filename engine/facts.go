@@ -23,51 +23,64 @@ type facts struct {
 	ResourceType string
 }
 
-// readFacts reads the facts of event.
+// factsFields are the fields of an event its facts are read from.
+type factsFields struct {
+	Resources []string `json:"resources"`
+	Detail    struct {
+		// CloudTrail records (AWS CloudTrail User Guide, record
+		// contents): who called which API on what.
+		EventName         string                     `json:"eventName"`
+		EventSource       string                     `json:"eventSource"`
+		UserIdentity      userIdentity               `json:"userIdentity"`
+		RequestParameters map[string]json.RawMessage `json:"requestParameters"`
+		// Security Hub findings (ASFF).
+		Findings []factsFinding `json:"findings"`
+		// GuardDuty findings: type and resource.
+		Type     string `json:"type"`
+		Resource json.RawMessage
+		// Access Analyzer findings (resource is an ARN string there,
+		// an object in GuardDuty's).
+		ResourceType string `json:"resourceType"`
+		// AWS Config compliance changes.
+		ConfigRuleName string `json:"configRuleName"`
+		ResourceID     string `json:"resourceId"`
+	} `json:"detail"`
+}
+
+type userIdentity struct {
+	ARN            string `json:"arn"`
+	SessionContext struct {
+		SessionIssuer struct {
+			ARN string `json:"arn"`
+		} `json:"sessionIssuer"`
+	} `json:"sessionContext"`
+}
+
+// factsFinding is what the facts read of a Security Hub finding.
+type factsFinding struct {
+	GeneratorID string   `json:"GeneratorId"`
+	Types       []string `json:"Types"`
+	Compliance  struct {
+		SecurityControlID string `json:"SecurityControlId"`
+	} `json:"Compliance"`
+	Resources []struct {
+		ID   string `json:"Id"`
+		Type string `json:"Type"`
+	} `json:"Resources"`
+}
+
+// readFacts reads the facts of event: none when it does not decode into
+// factsFields.
 func readFacts(event []byte) facts {
-	var e struct {
-		Resources []string `json:"resources"`
-		Detail    struct {
-			// CloudTrail records (AWS CloudTrail User Guide, record
-			// contents): who called which API on what.
-			EventName    string `json:"eventName"`
-			EventSource  string `json:"eventSource"`
-			UserIdentity struct {
-				ARN            string `json:"arn"`
-				SessionContext struct {
-					SessionIssuer struct {
-						ARN string `json:"arn"`
-					} `json:"sessionIssuer"`
-				} `json:"sessionContext"`
-			} `json:"userIdentity"`
-			RequestParameters map[string]json.RawMessage `json:"requestParameters"`
-			// Security Hub findings (ASFF).
-			Findings []struct {
-				GeneratorID string   `json:"GeneratorId"`
-				Types       []string `json:"Types"`
-				Compliance  struct {
-					SecurityControlID string `json:"SecurityControlId"`
-				} `json:"Compliance"`
-				Resources []struct {
-					ID   string `json:"Id"`
-					Type string `json:"Type"`
-				} `json:"Resources"`
-			} `json:"findings"`
-			// GuardDuty findings: type and resource.
-			Type     string `json:"type"`
-			Resource json.RawMessage
-			// Access Analyzer findings (resource is an ARN string there,
-			// an object in GuardDuty's).
-			ResourceType string `json:"resourceType"`
-			// AWS Config compliance changes.
-			ConfigRuleName string `json:"configRuleName"`
-			ResourceID     string `json:"resourceId"`
-		} `json:"detail"`
-	}
-	var f facts
+	var e factsFields
 	if json.Unmarshal(event, &e) != nil {
-		return f
+		return facts{}
 	}
+	return e.facts()
+}
+
+func (e *factsFields) facts() facts {
+	var f facts
 	d := e.Detail
 	add := func(list *[]string, v string) {
 		if v != "" {

@@ -6,33 +6,47 @@ import (
 	"encoding/json"
 )
 
-// findingIdentity is what names one finding across its updates, for the
-// services that update findings: Security Hub and GuardDuty re-send every
-// update of a finding as a new event, Access Analyzer sends a new event
-// when a finding changes, and AWS Config one for each compliance change of
-// a rule and resource. "" for events that are not about a finding.
-func findingIdentity(detector string, event []byte) string {
-	var e struct {
-		Account string `json:"account"`
-		Region  string `json:"region"`
-		Detail  struct {
-			ID       string `json:"id"`
-			Findings []struct {
-				ID           string `json:"Id"`
-				ProductArn   string `json:"ProductArn"`
-				AwsAccountID string `json:"AwsAccountId"`
-			} `json:"findings"`
-			ConfigRuleName string `json:"configRuleName"`
-			ResourceType   string `json:"resourceType"`
-			ResourceID     string `json:"resourceId"`
-			AwsAccountID   string `json:"awsAccountId"`
-			AwsRegion      string `json:"awsRegion"`
-		} `json:"detail"`
-	}
-	if json.Unmarshal(event, &e) != nil {
+// findingFields are the fields of an event that name the finding it is
+// about. ok is false when the event did not decode into them: no event
+// of such a shape is about a finding.
+type findingFields struct {
+	Account string `json:"account"`
+	Region  string `json:"region"`
+	Detail  struct {
+		ID             string       `json:"id"`
+		Findings       []findingRef `json:"findings"`
+		ConfigRuleName string       `json:"configRuleName"`
+		ResourceType   string       `json:"resourceType"`
+		ResourceID     string       `json:"resourceId"`
+		AwsAccountID   string       `json:"awsAccountId"`
+		AwsRegion      string       `json:"awsRegion"`
+	} `json:"detail"`
+	ok bool
+}
+
+// findingRef is what names a Security Hub finding.
+type findingRef struct {
+	ID           string `json:"Id"`
+	ProductArn   string `json:"ProductArn"`
+	AwsAccountID string `json:"AwsAccountId"`
+}
+
+func readFinding(event []byte) findingFields {
+	var f findingFields
+	f.ok = json.Unmarshal(event, &f) == nil
+	return f
+}
+
+// identity is what names one finding across its updates, for the services
+// that update findings: Security Hub and GuardDuty re-send every update of
+// a finding as a new event, Access Analyzer sends a new event when a
+// finding changes, and AWS Config one for each compliance change of a rule
+// and resource. "" for events that are not about a finding.
+func (f findingFields) identity(detector string) string {
+	if !f.ok {
 		return ""
 	}
-	d := e.Detail
+	d := f.Detail
 	switch detector {
 	case "securityhub":
 		// ASFF: Id is unique for the product that made the finding
@@ -44,13 +58,13 @@ func findingIdentity(detector string, event []byte) string {
 		// GuardDuty's and Access Analyzer's finding IDs are unique within
 		// the account and region that made them.
 		if d.ID != "" {
-			return e.Account + "|" + e.Region + "|" + d.ID
+			return f.Account + "|" + f.Region + "|" + d.ID
 		}
 	case "config-compliance":
 		if d.ConfigRuleName != "" {
 			account, region := d.AwsAccountID, d.AwsRegion
 			if account == "" {
-				account, region = e.Account, e.Region
+				account, region = f.Account, f.Region
 			}
 			return account + "|" + region + "|" + d.ConfigRuleName + "|" + d.ResourceType + "|" + d.ResourceID
 		}
@@ -58,10 +72,10 @@ func findingIdentity(detector string, event []byte) string {
 	return ""
 }
 
-// threadID groups the notifications about one finding in one Chatbot
-// thread; events that are not about a finding are threads of their own.
-func threadID(detector string, event []byte) string {
-	id := findingIdentity(detector, event)
+// threadID groups the notifications about one finding, whose identity is
+// id, in one Chatbot thread; events that are not about a finding (id "")
+// are threads of their own.
+func threadID(detector, id string) string {
 	if id == "" {
 		return ""
 	}

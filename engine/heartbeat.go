@@ -116,8 +116,9 @@ func (e *Engine) forgetAfter() time.Duration {
 }
 
 // checkSlack is how much earlier than due a reminder may go out: the
-// check runs hourly but never exactly an hour apart, so one due in 24
-// hours goes out at the 24th check, not the 25th.
+// tick runs every 5 minutes, never exactly on time, and a reminder a
+// little early is better than one a tick late, which would push every
+// later one back.
 const checkSlack = 30 * time.Minute
 
 // CheckResult counts what a heartbeat check found.

@@ -97,10 +97,37 @@ func (m *Matcher) Add(id string, pattern []byte) error {
 // Match returns the sorted, deduplicated IDs of the patterns event matches.
 func (m *Matcher) Match(event []byte) ([]string, error) {
 	// Decoding first both validates the event and serves the Go checks.
-	doc, err := decodeEvent(event)
+	ev, err := ParseEvent(event)
 	if err != nil {
 		return nil, fmt.Errorf("matching event: %w", err)
 	}
+	return m.MatchEvent(ev)
+}
+
+// Event is an event parsed once, for matching it with several Matchers
+// and for reading it after: the delivery engine matches each event with
+// up to two and renders from the same document.
+type Event struct {
+	raw []byte
+	doc map[string]any
+}
+
+// ParseEvent parses and checks event as Match does.
+func ParseEvent(event []byte) (*Event, error) {
+	doc, err := decodeEvent(event)
+	if err != nil {
+		return nil, err
+	}
+	return &Event{raw: event, doc: doc}, nil
+}
+
+// Doc is the event's JSON object, its numbers json.Number as written. It
+// is shared: callers must not change it.
+func (e *Event) Doc() map[string]any { return e.doc }
+
+// MatchEvent is Match for an event already parsed.
+func (m *Matcher) MatchEvent(ev *Event) ([]string, error) {
+	event, doc := ev.raw, ev.doc
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 

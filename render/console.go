@@ -31,10 +31,14 @@ func buildConsoleURL(tmpl string, values map[string]string) string {
 	}
 	var b strings.Builder
 	last := 0
-	for _, loc := range placeholderRE.FindAllStringSubmatchIndex(tmpl, -1) {
-		b.WriteString(tmpl[last:loc[0]])
-		b.WriteString(escapeURLValue(values[tmpl[loc[2]:loc[3]]], urlPartAt(tmpl[:loc[0]])))
-		last = loc[1]
+	for {
+		start, end, ok := nextPlaceholder(tmpl, last)
+		if !ok {
+			break
+		}
+		b.WriteString(tmpl[last:start])
+		b.WriteString(escapeURLValue(values[tmpl[start+1:end-1]], urlPartAt(tmpl[:start])))
+		last = end
 	}
 	b.WriteString(tmpl[last:])
 	return consoleURL(b.String())

@@ -123,22 +123,36 @@ func FromEvent(x Extracted, c Context) Message {
 // fill replaces each <name> of tmpl by its value in one pass, so a value
 // that itself reads "<name>" stays as it is.
 func fill(tmpl string, values map[string]string) string {
-	return placeholderRE.ReplaceAllStringFunc(tmpl, func(p string) string {
-		return values[p[1:len(p)-1]]
-	})
+	var b strings.Builder
+	last := 0
+	for {
+		start, end, ok := nextPlaceholder(tmpl, last)
+		if !ok {
+			break
+		}
+		b.WriteString(tmpl[last:start])
+		b.WriteString(values[tmpl[start+1:end-1]])
+		last = end
+	}
+	if last == 0 {
+		return tmpl
+	}
+	b.WriteString(tmpl[last:])
+	return b.String()
 }
 
 // allEmpty reports whether tmpl has placeholders and every one of them is
 // empty.
 func allEmpty(tmpl string, values map[string]string) bool {
-	ms := placeholderRE.FindAllStringSubmatch(tmpl, -1)
-	if len(ms) == 0 {
-		return false
-	}
-	for _, m := range ms {
-		if strings.TrimSpace(values[m[1]]) != "" {
+	found := false
+	for i := 0; ; {
+		start, end, ok := nextPlaceholder(tmpl, i)
+		if !ok {
+			return found
+		}
+		if strings.TrimSpace(values[tmpl[start+1:end-1]]) != "" {
 			return false
 		}
+		found, i = true, end
 	}
-	return true
 }
