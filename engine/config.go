@@ -115,7 +115,7 @@ func (c *Config) check() error {
 		for _, s := range []struct {
 			key string
 			n   int
-		}{{"missingAfterHours", hb.MissingAfterHours}, {"remindEveryHours", hb.RemindEveryHours}, {"forgetAfterDays", hb.ForgetAfterDays}} {
+		}{{"missingAfterMinutes", hb.MissingAfterMinutes}, {"remindEveryHours", hb.RemindEveryHours}, {"forgetAfterDays", hb.ForgetAfterDays}} {
 			if s.n <= 0 {
 				return fmt.Errorf("heartbeat.%s is %d: it must be a whole number above 0", s.key, s.n)
 			}

@@ -11,14 +11,14 @@ func TestParseConfigHeartbeat(t *testing.T) {
 		name, heartbeat, err string
 	}{
 		{"no heartbeat watch", ``, ""},
-		{"every setting above 0", `"heartbeat": {"missingAfterHours": 3, "remindEveryHours": 24, "forgetAfterDays": 8}`, ""},
-		{"missingAfterHours 0", `"heartbeat": {"missingAfterHours": 0, "remindEveryHours": 24, "forgetAfterDays": 8}`,
-			"heartbeat.missingAfterHours is 0"},
-		{"remindEveryHours missing", `"heartbeat": {"missingAfterHours": 3, "forgetAfterDays": 8}`,
+		{"every setting above 0", `"heartbeat": {"missingAfterMinutes": 180, "remindEveryHours": 24, "forgetAfterDays": 8}`, ""},
+		{"missingAfterMinutes 0", `"heartbeat": {"missingAfterMinutes": 0, "remindEveryHours": 24, "forgetAfterDays": 8}`,
+			"heartbeat.missingAfterMinutes is 0"},
+		{"remindEveryHours missing", `"heartbeat": {"missingAfterMinutes": 180, "forgetAfterDays": 8}`,
 			"heartbeat.remindEveryHours is 0"},
-		{"forgetAfterDays negative", `"heartbeat": {"missingAfterHours": 3, "remindEveryHours": 24, "forgetAfterDays": -1}`,
+		{"forgetAfterDays negative", `"heartbeat": {"missingAfterMinutes": 180, "remindEveryHours": 24, "forgetAfterDays": -1}`,
 			"heartbeat.forgetAfterDays is -1"},
-		{"an empty heartbeat", `"heartbeat": {}`, "heartbeat.missingAfterHours is 0"},
+		{"an empty heartbeat", `"heartbeat": {}`, "heartbeat.missingAfterMinutes is 0"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			doc := "{" + hub
