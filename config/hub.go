@@ -37,7 +37,7 @@ const (
 var hubKeys = []string{
 	"accountId", "region", "customers", "archiveRetentionDays", "alarmEmails",
 	"keyAdministrators", "keyAdministratorsMayDisable", "keyDeletionWindowDays", "allowBudgets", "allowCostAnomaly", "maxEventBuses", "chatbotRegion",
-	"heartbeat", "logArchive",
+	"heartbeat", "logArchive", deployersKey,
 }
 
 // ParseHub parses and validates secalerts:hub. data is the key's JSON, as
@@ -158,6 +158,7 @@ func readHub(p *problems, data []byte, isSecret bool) *Hub {
 	}
 	h.Heartbeat = readHubHeartbeat(p, o)
 	h.LogArchive = readLogArchive(p, o, h.AccountID, h.Region, partition)
+	h.DeployerPrincipals = readDeployers(p, o, validAccountID(h.AccountID), partition)
 	return h
 }
 
