@@ -37,7 +37,7 @@ const (
 var hubKeys = []string{
 	"accountId", "region", "customers", "archiveRetentionDays", "alarmEmails",
 	"keyAdministrators", "keyAdministratorsMayDisable", "keyDeletionWindowDays", "allowBudgets", "allowCostAnomaly", "maxEventBuses", "chatbotRegion",
-	"heartbeat", "logArchive",
+	"heartbeat", "logArchive", deployersKey,
 }
 
 // Secrets reports whether the value at a full key path
@@ -161,6 +161,7 @@ func readHub(p *problems, data []byte, secret Secrets) *Hub {
 	}
 	h.Heartbeat = readHubHeartbeat(p, o)
 	h.LogArchive = readLogArchive(p, o, h.AccountID, h.Region, partition)
+	h.DeployerPrincipals = readDeployers(p, o, validAccountID(h.AccountID), partition)
 	return h
 }
 

@@ -34,7 +34,7 @@ var knownDetectors = detectors.IDs
 var memberKeys = []string{
 	"accountId", "hubEventBusArn", "hubStack", "customer", "homeRegion",
 	"regions", "managementAccount", "minSeverity", "detectors",
-	"heartbeat", "baseline",
+	"heartbeat", "baseline", deployersKey,
 }
 
 var (
@@ -101,6 +101,7 @@ func readMember(p *problems, data []byte) *Member {
 	m.Detectors = readDetectors(p, o)
 	m.Heartbeat = readMemberHeartbeat(p, o)
 	m.Baseline = readBaseline(p, o, m, homePartition)
+	m.DeployerPrincipals = readDeployers(p, o, validAccountID(m.AccountID), homePartition)
 	return m
 }
 

@@ -52,6 +52,10 @@ type Hub struct {
 	// LogArchive is the central log archive (secalerts:hub.logArchive);
 	// nil when the hub keeps none.
 	LogArchive *LogArchive
+	// DeployerPrincipals are ARN patterns of the roles that deploy the hub
+	// (secalerts:hub.deployerPrincipals): the hub's watch over itself
+	// leaves their calls alone.
+	DeployerPrincipals []string
 }
 
 // Customer is one tenant: its accounts and where its alerts go.
@@ -158,6 +162,11 @@ type Member struct {
 	// Baseline turns on the security services feeding the archive and the
 	// detectors (secalerts:member.baseline); nil when the stack adds none.
 	Baseline *Baseline
+	// DeployerPrincipals are ARN patterns of the roles that deploy
+	// secalerts into the account (secalerts:member.deployerPrincipals):
+	// the pipeline detectors leave their calls alone, and the protection
+	// SCP exempts them.
+	DeployerPrincipals []string
 }
 
 // DetectorSettings override the member defaults for one detector.

@@ -33,6 +33,15 @@ func checkAccountID(p *problems, path, id string) bool {
 	return true
 }
 
+// validAccountID is id when it is an account ID, "" otherwise: a bad ID is
+// reported once, where it is set.
+func validAccountID(id string) string {
+	if accountIDShape.MatchString(id) {
+		return id
+	}
+	return ""
+}
+
 // readAccountID reads a required account ID, a quoted string.
 func readAccountID(p *problems, o object, k string) string {
 	v, ok := o.raw(k)

@@ -14,14 +14,17 @@ import (
 // queue that would show the failures; every such call is CRITICAL.
 //
 // secalerts' own deploys make the same calls (pulumi up replaces a rule's
-// pattern, pulumi destroy deletes everything), so they alert too. Nothing
-// in the event can tell them apart for sure: a deploy's session is named
-// names.SessionName(stack), but a caller picks its own session name. The
-// messages say how to check.
+// pattern, pulumi destroy deletes everything). What tells them apart is the
+// role: a deploy is a session of one of the member's deployerPrincipals,
+// named in CloudTrail's sessionIssuer (byOthers), and a role's trust policy
+// decides who may act as it, which the protection SCP keeps out of the
+// account administrators' hands. The session name proves nothing (a
+// caller picks its own), so without deployerPrincipals every deploy
+// alerts, and the messages say how to check.
 
 // deployCheck is the first step of every pipeline message.
-const deployCheck = "Check whether a secalerts deploy (pulumi up or destroy) ran in account <account> at <time>: its calls come from the deploying role in a session named " +
-	names.Prefix + " followed by the stack name. A caller chooses its own session name, so the name alone proves nothing; ask whoever ran the deploy."
+const deployCheck = "Check whether a secalerts deploy (pulumi up or destroy) ran in account <account> at <time>: the deploying roles listed in the member's deployerPrincipals never reach this alert, so this call came from another identity (shown below). " +
+	"A deploy by a role left out of deployerPrincipals would explain it; a session named " + names.Prefix + " followed by the stack name proves nothing, since a caller chooses its own session name."
 
 // pipelineChangesDetector reports secalerts' own resources being changed,
 // disabled or deleted, per service:
@@ -64,10 +67,10 @@ const deployCheck = "Check whether a secalerts deploy (pulumi up or destroy) ran
 var pipelineChangesDetector = Detector{
 	ID:          "pipeline-changes",
 	Title:       "secalerts pipeline tampered with",
-	Description: "secalerts' own EventBridge rules changed, retargeted, disabled or deleted, the default bus's permissions changed, its SNS topics, dead-letter queues or alarms deleted, purged or rewritten.",
+	Description: "secalerts' own EventBridge rules changed, retargeted, disabled or deleted, the default bus's permissions changed, its SNS topics, dead-letter queues or alarms deleted, purged or rewritten, by anyone but the member's deployerPrincipals.",
 	DefaultOn:   true,
 	Tamper:      true,
-	Build: func(Options) []Variant {
+	Build: func(o Options) []Variant {
 		permission := []any{"PutPermission", "RemovePermission"}
 		events := apiCallPattern("aws.events", "events.amazonaws.com", nil, map[string]any{
 			"$or": []any{
@@ -84,20 +87,13 @@ var pipelineChangesDetector = Detector{
 				map[string]any{"eventName": []any{"Unsubscribe"}, "requestParameters": map[string]any{"subscriptionArn": ourTopic}},
 			},
 		})
-		alarms := apiCallPattern("aws.monitoring", "monitoring.amazonaws.com", nil, map[string]any{
-			"$or": []any{
-				map[string]any{"eventName": []any{"DeleteAlarms", "DisableAlarmActions"}, "requestParameters": map[string]any{"alarmNames": namePrefixed}},
-				map[string]any{"eventName": []any{"PutMetricAlarm"}, "requestParameters": map[string]any{"alarmName": namePrefixed}},
-			},
-		})
-		queues := apiCallPattern("aws.sqs", "sqs.amazonaws.com", []string{"PurgeQueue", "DeleteQueue", "SetQueueAttributes"}, map[string]any{
-			"requestParameters": map[string]any{"queueUrl": []any{map[string]any{"wildcard": "*/" + names.Prefix + "*"}}},
-		})
+		alarms := pipelineAlarmsPattern()
+		queues := pipelineQueuesPattern()
 		return []Variant{
-			{Name: "events", Severity: severity.Critical, Pattern: events, Message: &pipelineEventsMessage},
-			{Name: "sns", Severity: severity.Critical, Pattern: sns},
-			{Name: "alarms", Severity: severity.Critical, Pattern: alarms, Message: &pipelineAlarmsMessage},
-			{Name: "queues", Severity: severity.Critical, Pattern: queues, Message: &pipelineQueuesMessage},
+			{Name: "events", Severity: severity.Critical, Pattern: byOthers(events, o.Deployers), Message: &pipelineEventsMessage},
+			{Name: "sns", Severity: severity.Critical, Pattern: byOthers(sns, o.Deployers)},
+			{Name: "alarms", Severity: severity.Critical, Pattern: byOthers(alarms, o.Deployers), Message: &pipelineAlarmsMessage},
+			{Name: "queues", Severity: severity.Critical, Pattern: byOthers(queues, o.Deployers), Message: &pipelineQueuesMessage},
 		}
 	},
 	Message: Message{
@@ -117,6 +113,25 @@ var pipelineChangesDetector = Detector{
 			confirmCaller,
 		},
 	},
+}
+
+// pipelineAlarmsPattern matches secalerts' alarms deleted, disabled or
+// rewritten (see pipelineChangesDetector).
+func pipelineAlarmsPattern() Pattern {
+	return apiCallPattern("aws.monitoring", "monitoring.amazonaws.com", nil, map[string]any{
+		"$or": []any{
+			map[string]any{"eventName": []any{"DeleteAlarms", "DisableAlarmActions"}, "requestParameters": map[string]any{"alarmNames": namePrefixed}},
+			map[string]any{"eventName": []any{"PutMetricAlarm"}, "requestParameters": map[string]any{"alarmName": namePrefixed}},
+		},
+	})
+}
+
+// pipelineQueuesPattern matches secalerts' queues purged, deleted or
+// reconfigured (see pipelineChangesDetector).
+func pipelineQueuesPattern() Pattern {
+	return apiCallPattern("aws.sqs", "sqs.amazonaws.com", []string{"PurgeQueue", "DeleteQueue", "SetQueueAttributes"}, map[string]any{
+		"requestParameters": map[string]any{"queueUrl": []any{map[string]any{"wildcard": "*/" + names.Prefix + "*"}}},
+	})
 }
 
 // pipelineEventsMessage describes a change to a secalerts rule or to the
@@ -225,6 +240,14 @@ var pipelineRoleEvents = []string{
 	"PutRolePolicy", "DeleteRolePolicy", "AttachRolePolicy", "DetachRolePolicy", "UpdateRole",
 }
 
+// pipelineRolePattern matches the calls of pipelineRoleEvents on secalerts'
+// roles: a member's, and the hub's in its watch over itself.
+func pipelineRolePattern() Pattern {
+	return apiCallPattern("aws.iam", "iam.amazonaws.com", pipelineRoleEvents, map[string]any{
+		"requestParameters": map[string]any{"roleName": pipelineRoles},
+	})
+}
+
 // pipelineRoleChangesDetector reports IAM changes to secalerts' roles. IAM
 // is a global service whose CloudTrail events are recorded in us-east-1
 // (IAM User Guide, "Logging IAM and AWS STS API calls with AWS
@@ -233,17 +256,15 @@ var pipelineRoleEvents = []string{
 var pipelineRoleChangesDetector = Detector{
 	ID:          "pipeline-role-changes",
 	Title:       "secalerts role tampered with",
-	Description: "Trust policy, permissions, boundary or existence of a secalerts IAM role (above all the forwarding role " + names.ForwardRole + ") changed.",
+	Description: "Trust policy, permissions, boundary or existence of a secalerts IAM role (above all the forwarding role " + names.ForwardRole + ") changed by anyone but the member's deployerPrincipals.",
 	DefaultOn:   true,
 	GlobalOnly:  true,
 	Tamper:      true,
-	Build: func(Options) []Variant {
+	Build: func(o Options) []Variant {
 		return []Variant{{
 			Name:     "role",
 			Severity: severity.Critical,
-			Pattern: apiCallPattern("aws.iam", "iam.amazonaws.com", pipelineRoleEvents, map[string]any{
-				"requestParameters": map[string]any{"roleName": pipelineRoles},
-			}),
+			Pattern:  byOthers(pipelineRolePattern(), o.Deployers),
 		}}
 	},
 	Message: Message{

@@ -20,13 +20,27 @@ type apiMatch struct {
 	severity          severity.Severity
 }
 
+// sampleDeployers are the deployerPrincipals of the example member stack
+// (Pulumi.member.yaml), as its plan writes them into its patterns: pinned
+// to its account, 111111111111. The sample events' none--*-by-deployer
+// files are calls of these roles; the replay of the whole corpus through
+// the example stacks holds the two lists to each other.
+var sampleDeployers = []string{
+	"arn:aws:iam::111111111111:role/secalerts-deploy",
+	"arn:aws:iam::111111111111:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_SecalertsDeploy_*",
+}
+
+// sampleOptions are the options the sample events are judged with.
+var sampleOptions = Options{Deployers: sampleDeployers}
+
 // apiMatchAll returns every variant of every catalogue detector that event
-// matches, with every detector at minimum severity INFORMATIONAL.
+// matches, with every detector at minimum severity INFORMATIONAL and the
+// example member's deployers.
 func apiMatchAll(t *testing.T, event []byte) []apiMatch {
 	t.Helper()
 	var out []apiMatch
 	for _, d := range All() {
-		for _, v := range d.VariantsAtLeast(Options{}, severity.Informational) {
+		for _, v := range d.VariantsAtLeast(sampleOptions, severity.Informational) {
 			p, err := json.Marshal(v.Pattern)
 			if err != nil {
 				t.Fatalf("marshalling %s/%s: %v", d.ID, v.Name, err)

@@ -99,6 +99,11 @@ type Options struct {
 	// ConfigRuleNames restricts the Config compliance detector to these
 	// rules; empty means every rule.
 	ConfigRuleNames []string
+	// Deployers are ARN patterns of the roles that deploy secalerts, with
+	// the account they run in written in (names.RolePattern.In): the
+	// pipeline detectors leave their sessions' calls alone. Empty: every
+	// change to the pipeline alerts.
+	Deployers []string
 }
 
 // Variant is the part of a detector's events that has one severity.

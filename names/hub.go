@@ -93,3 +93,21 @@ func EmailTopic(customer string) string { return Bus(customer) + "-email" }
 func WebhookParameter(customer, webhook string) string {
 	return ParameterPrefix + customer + "/webhooks/" + webhook
 }
+
+// The hub's watch over itself: rules on the default bus of the hub region
+// (and of the regions whose CloudTrail events it needs but cannot see
+// there) that tell the operator when someone but a deployer changes the
+// hub.
+const (
+	// RelayRole lets the watch rules outside the hub region put what they
+	// match on the hub region's default bus.
+	RelayRole = Prefix + "watch-relay"
+	// RelayDLQ takes, in each region with relay rules, what could not be
+	// relayed.
+	RelayDLQ = Prefix + "watch-dlq"
+)
+
+// WatchRule names the watch rule of what (kms, events, sns, ...). A rule
+// relayed from another region has the same name there and in the hub
+// region.
+func WatchRule(what string) string { return Prefix + "watch-" + what }

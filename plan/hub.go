@@ -42,9 +42,12 @@ type Hub struct {
 	Chatbot *Chatbot
 	// Function is the delivery function.
 	Function Function
-	// BusDLQ takes what any customer bus, or its rule, could not deliver.
+	// BusDLQ takes what any customer bus, or its rule, could not deliver,
+	// and what the watch rules of the hub region could not publish.
 	BusDLQ    Queue
 	Customers []Customer
+	// SelfWatch is the hub's watch over itself.
+	SelfWatch *SelfWatch
 	// Archive is the central log archive; nil when the hub keeps none.
 	Archive *Archive
 }
@@ -107,21 +110,29 @@ func NewHub(h *config.Hub) (*Hub, error) {
 		OperatorKey: Key{Alias: names.OperatorKeyAlias, DeletionWindowDays: h.KeyDeletionWindowDays,
 			Policy: policy.OperatorKeyPolicy(acct, policy.OperatorKeyInput{KeyPolicyInput: admins, Events: true,
 				AllowBudgets: h.AllowBudgets, AllowCostAnomaly: h.AllowCostAnomaly})},
-		AlarmTopic: Topic{Name: names.AlarmTopic, ARN: acct.TopicARN(names.AlarmTopic),
-			// The hub's watch over itself (EventBridge rules), its alarms,
-			// and Budgets and Cost Anomaly Detection when asked publish to
-			// the operator's topic; the delivery function through its role.
-			Policy: policy.TopicPolicy(acct, acct.TopicARN(names.AlarmTopic), policy.TopicPublishers{
-				Events: true, Alarms: true, Budgets: h.AllowBudgets, CostAnomaly: h.AllowCostAnomaly,
-			})},
-		BusDLQ: Queue{Name: names.BusDLQ, ARN: acct.QueueARN(names.BusDLQ), DepthAlarm: names.QueueDepthAlarm(names.BusDLQ),
-			// A bus's own dead-letter queue is sent to with the bus as
-			// source, a rule target's with the rule (EventBridge User
-			// Guide, "Using dead-letter queues"): both by the prefix.
-			Policy: policy.QueuePolicy(acct, acct.QueueARN(names.BusDLQ), []string{
-				acct.EventBusARN(names.Bus("*")), acct.RuleARN(names.Bus("*"), names.DeliverRule), acct.RuleARN("", names.TickRule)})},
+		AlarmTopic: Topic{Name: names.AlarmTopic, ARN: acct.TopicARN(names.AlarmTopic)},
+		BusDLQ:     Queue{Name: names.BusDLQ, ARN: acct.QueueARN(names.BusDLQ), DepthAlarm: names.QueueDepthAlarm(names.BusDLQ)},
 	}
 	var errs []error
+	watch, err := newSelfWatch(acct, h, p)
+	if err != nil {
+		errs = append(errs, err)
+		watch = &SelfWatch{}
+	}
+	p.SelfWatch = watch
+	// The hub's watch over itself (exactly its rules of the hub region),
+	// its alarms, and Budgets and Cost Anomaly Detection when asked publish
+	// to the operator's topic; the delivery function through its role.
+	p.AlarmTopic.Policy = policy.TopicPolicy(acct, p.AlarmTopic.ARN, policy.TopicPublishers{
+		EventRules: watch.TopicRules(), Alarms: true, Budgets: h.AllowBudgets, CostAnomaly: h.AllowCostAnomaly,
+	})
+	// A bus's own dead-letter queue is sent to with the bus as source, a
+	// rule target's with the rule (EventBridge User Guide, "Using
+	// dead-letter queues"): the buses and deliver rules by the prefix, the
+	// tick and the watch rules by name.
+	p.BusDLQ.Policy = policy.QueuePolicy(acct, p.BusDLQ.ARN, append([]string{
+		acct.EventBusARN(names.Bus("*")), acct.RuleARN(names.Bus("*"), names.DeliverRule), acct.RuleARN("", names.TickRule)},
+		watch.TopicRules()...))
 	for i, c := range h.Customers {
 		cp, err := newCustomer(acct, h, i, c)
 		if err != nil {

@@ -84,6 +84,9 @@ func NewMember(m *config.Member, regions []string) (*Member, error) {
 		return nil, fmt.Errorf("secalerts:member.regions: %v leaves out %s, the only region where AWS delivers the events of %v: "+
 			"add %s, or switch those detectors off in secalerts:member.detectors", regions, detectors.HomeRegion, global, detectors.HomeRegion)
 	}
+	if err := checkMemberDeployers(m); err != nil {
+		return nil, err
+	}
 	p := &Member{Account: home, Role: ForwardRole{Name: names.ForwardRole, Trust: policy.EventsTrustPolicy(home)}}
 	for _, region := range regions {
 		var parts []part
@@ -150,7 +153,35 @@ func detectorSettings(m *config.Member, d detectors.Detector) (bool, detectors.O
 		}
 		opts.ConfigRuleNames = s.ConfigRuleNames
 	}
+	opts.Deployers = pinnedDeployers(m.DeployerPrincipals, m.AccountID)
 	return on, opts, min
+}
+
+// checkMemberDeployers makes sure the member's deployer patterns leave every
+// pattern it deploys within EventBridge's size: they are written into each
+// pipeline pattern whole.
+func checkMemberDeployers(m *config.Member) error {
+	with, without := map[string][]byte{}, map[string][]byte{}
+	for _, d := range detectors.All() {
+		on, opts, min := detectorSettings(m, d)
+		if !on || d.HubOnly {
+			continue
+		}
+		bare := opts
+		bare.Deployers = nil
+		plain := d.VariantsAtLeast(bare, min)
+		for i, v := range d.VariantsAtLeast(opts, min) {
+			name := d.ID + "/" + v.Name
+			var err error
+			if with[name], err = json.Marshal(v.Pattern); err != nil {
+				return fmt.Errorf("marshalling the %s pattern: %w", name, err)
+			}
+			if without[name], err = json.Marshal(plain[i].Pattern); err != nil {
+				return fmt.Errorf("marshalling the %s pattern: %w", name, err)
+			}
+		}
+	}
+	return checkDeployerRoom("secalerts:member", with, without, pinnedDeployers(m.DeployerPrincipals, m.AccountID))
 }
 
 // part is one or more variants' pattern on its way into a rule.

@@ -65,6 +65,9 @@ func TestPlanMemberForwardsExactlyTheCatalogue(t *testing.T) {
 		m := member(min)
 		on := true
 		m.Detectors["unauthorized-api-calls"] = config.DetectorSettings{Enabled: &on}
+		// The samples' none--*-by-deployer calls are those of the example
+		// member's deployers, in its account.
+		m.DeployerPrincipals = exampleDeployers
 		p, err := NewMember(m, config.DefaultRegions())
 		if err != nil {
 			t.Fatal(err)

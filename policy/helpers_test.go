@@ -74,7 +74,7 @@ func allDocuments(t *testing.T) map[string]Document {
 			Events: true, AllowBudgets: true, AllowCostAnomaly: true}),
 		"bus":           bus,
 		"topic":         TopicPolicy(hub, "arn:aws:sns:us-east-1:111111111111:t", TopicPublishers{Alarms: false}),
-		"topic all":     TopicPolicy(hub, "arn:aws:sns:us-east-1:111111111111:t", TopicPublishers{Events: true, Alarms: true, Budgets: true, CostAnomaly: true}),
+		"topic all":     TopicPolicy(hub, "arn:aws:sns:us-east-1:111111111111:t", TopicPublishers{EventRules: []string{"arn:aws:events:us-east-1:111111111111:rule/secalerts-watch-kms"}, Alarms: true, Budgets: true, CostAnomaly: true}),
 		"queue":         QueuePolicy(hub, "arn:aws:sqs:us-east-1:111111111111:q", []string{hubBus}),
 		"events trust":  EventsTrustPolicy(hub),
 		"put events":    PutEventsPolicy(hubBus),

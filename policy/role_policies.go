@@ -52,3 +52,16 @@ func sortedUnique(in []string) []string {
 	slices.Sort(out)
 	return slices.Compact(out)
 }
+
+// EventRulesTrustPolicy lets exactly the EventBridge rules ruleARNs, of
+// account a, assume a role: the hub's relay role, which only the watch
+// rules outside the hub region use (same conditions as EventsTrustPolicy).
+func EventRulesTrustPolicy(a names.Account, ruleARNs []string) Document {
+	return Document{Version: Version, Statement: []Statement{{
+		Sid:       sidEventsAssume,
+		Effect:    Allow,
+		Principal: Principal{Service: []string{"events.amazonaws.com"}},
+		Action:    []string{"sts:AssumeRole"},
+		Condition: sourceAccount(a).add(opArnEquals, keySourceArn, sortedUnique(ruleARNs)...),
+	}}}
+}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"secalerts/names"
 )
@@ -45,9 +44,11 @@ const (
 
 // ProtectionInput configures the protection SCP.
 type ProtectionInput struct {
-	// Deployers are ARN patterns (ArnLike wildcards) of the IAM roles that
-	// deploy secalerts into member accounts: the only principals the SCP
-	// leaves free to change what it protects. They are matched against
+	// Deployers are ARN patterns of the IAM roles that deploy secalerts into
+	// member accounts (names.RolePattern, * its only wildcard: the same
+	// patterns as the members' deployerPrincipals, which EventBridge reads
+	// too): the only principals the SCP leaves free to change what it
+	// protects. They are matched against
 	// aws:PrincipalArn, which for a role session is the role's ARN with its
 	// path, never the sts assumed-role ARN: an IAM Identity Center role needs
 	// a pattern such as
@@ -114,27 +115,11 @@ func patternChars(ps []string) int {
 }
 
 // validateDeployer accepts an ARN pattern of IAM roles, the only principal
-// the exemption can safely name.
+// the exemption can safely name; names.ParseRolePattern is the one check,
+// shared with the stack configuration's deployerPrincipals.
 func validateDeployer(p string) error {
-	parts := strings.SplitN(p, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" {
-		return fmt.Errorf("deployer %q: want an IAM role ARN pattern such as arn:aws:iam::*:role/deploy", p)
-	}
-	if parts[2] != "iam" {
-		// aws:PrincipalArn of a role session is the role's IAM ARN; an sts
-		// assumed-role ARN would never match and exempt nobody.
-		return fmt.Errorf("deployer %q: aws:PrincipalArn carries the role's IAM ARN (arn:aws:iam::<account>:role/<path><name>), not an sts assumed-role ARN", p)
-	}
-	if !strings.HasPrefix(parts[5], "role/") {
-		// Any IAM administrator of the account can reset an IAM user's
-		// password or keys and become it; a role's trust policy is protected
-		// by the SCP itself (protectionSCP).
-		return fmt.Errorf("deployer %q: only roles can be deployers: the SCP protects a role's trust policy from the account's administrators, but any of them could reset an IAM user's credentials and act as it", p)
-	}
-	if strings.Trim(strings.TrimPrefix(parts[5], "role/"), "*?/") == "" {
-		return fmt.Errorf("deployer %q matches every role, which would exempt every administrator", p)
-	}
-	return nil
+	_, err := names.ParseRolePattern(p)
+	return err
 }
 
 // Actions that change a resource secalerts names. They are denied only on

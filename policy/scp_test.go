@@ -334,7 +334,7 @@ func TestProtectionSCPRejectsBadDeployers(t *testing.T) {
 		{"only blanks", []string{""}, "no deployer"},
 		{"not an ARN", []string{"secalerts-deploy"}, "IAM role ARN pattern"},
 		{"everything", []string{"*"}, "IAM role ARN pattern"},
-		{"an assumed-role session", []string{"arn:aws:sts::111111111111:assumed-role/secalerts-deploy/ci"}, "not an sts assumed-role ARN"},
+		{"an assumed-role session", []string{"arn:aws:sts::111111111111:assumed-role/secalerts-deploy/ci"}, "arn:aws:iam::111111111111:role/secalerts-deploy"},
 		{"an IAM user", []string{"arn:aws:iam::111111111111:user/deploy"}, "only roles"},
 		{"every role", []string{"arn:aws:iam::*:role/*"}, "matches every role"},
 		{"every role under a wildcard path", []string{"arn:aws:iam::*:role/*/*"}, "matches every role"},

@@ -6,7 +6,10 @@ import "secalerts/names"
 // identities of the account its own IAM policies allow (the delivery
 // function).
 type TopicPublishers struct {
-	Events, Alarms, Budgets, CostAnomaly bool
+	// EventRules are the ARNs of the EventBridge rules of the account that
+	// may publish (the hub's watch over itself); none when empty.
+	EventRules                   []string
+	Alarms, Budgets, CostAnomaly bool
 }
 
 // Statement ids of the topic policy.
@@ -54,12 +57,15 @@ func TopicPolicy(a names.Account, topicARN string, p TopicPublishers) Document {
 		Action:    topicOwnerActions,
 		Resource:  []string{topicARN},
 	}}
-	if p.Events {
+	if rules := sortedUnique(p.EventRules); len(rules) > 0 {
 		// EventBridge User Guide, "Using resource-based policies for Amazon
 		// EventBridge" -> Amazon SNS permissions: aws:SourceArn is the rule
 		// that sends the event, aws:SourceAccount the account it is in.
+		// Exactly the rules named: any other rule of the account, made by
+		// anyone who can make rules, could otherwise fill the operator's
+		// topic.
 		st = append(st, publish(sidTopicEvents, "events.amazonaws.com",
-			sourceAccount(a).add(opArnLike, keySourceArn, a.RuleARN("", "*"))))
+			sourceAccount(a).add(opArnEquals, keySourceArn, rules...)))
 	}
 	if p.Alarms {
 		// CloudWatch User Guide, confused-deputy prevention for alarm

@@ -16,7 +16,7 @@ func TestTopicPolicy(t *testing.T) {
 			tls(keySourceAccount, stranger.ID, keySourceArn, "arn:aws:events:us-east-1:999999999999:rule/r")), false},
 		{"rule ARN of this account claimed by another", rq(events, "sns:Publish", topic, tls(keySourceAccount, stranger.ID, keySourceArn, ourRule)), false},
 		{"rule in another region", rq(events, "sns:Publish", topic,
-			tls(keySourceAccount, hub.ID, keySourceArn, "arn:aws:events:eu-west-1:111111111111:rule/r")), false},
+			tls(keySourceAccount, hub.ID, keySourceArn, "arn:aws:events:eu-west-1:111111111111:rule/secalerts-acme/guardduty")), false},
 		{"events without source keys", rq(events, "sns:Publish", topic, tls()), false},
 		{"events may only publish", rq(events, "sns:Subscribe", topic, tls(keySourceAccount, hub.ID, keySourceArn, ourRule)), false},
 		{"another topic", rq(events, "sns:Publish", topic+"-other", tls(keySourceAccount, hub.ID, keySourceArn, ourRule)), false},
@@ -32,7 +32,13 @@ func TestTopicPolicy(t *testing.T) {
 		{"budgets not admitted", rq(Caller{Service: "budgets.amazonaws.com"}, "sns:Publish", topic,
 			tls(keySourceAccount, hub.ID, keySourceArn, "arn:aws:budgets::111111111111:budget/b")), false},
 	}
-	runAllowCases(t, TopicPolicy(hub, topic, TopicPublishers{Events: true}), cases)
+	cases = append(cases,
+		allowCase{"another rule of this account", rq(events, "sns:Publish", topic,
+			tls(keySourceAccount, hub.ID, keySourceArn, "arn:aws:events:us-east-1:111111111111:rule/anything")), false},
+		allowCase{"a rule named like the admitted one", rq(events, "sns:Publish", topic,
+			tls(keySourceAccount, hub.ID, keySourceArn, ourRule+"-2")), false},
+	)
+	runAllowCases(t, TopicPolicy(hub, topic, TopicPublishers{EventRules: []string{ourRule}}), cases)
 
 	t.Run("the function's topics admit no service", func(t *testing.T) {
 		runAllowCases(t, TopicPolicy(hub, topic, TopicPublishers{}), []allowCase{

@@ -60,21 +60,38 @@ func runHub(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
-	provider, err := newProvider(ctx, p.Account, role)
+	// One provider per region the hub uses: its own, the Chatbot API's, and
+	// those of its watch over itself.
+	providers := map[string]*aws.Provider{}
+	providerIn := func(region string) (*aws.Provider, error) {
+		if pr, ok := providers[region]; ok {
+			return pr, nil
+		}
+		pr, err := newProvider(ctx, p.Account.In(region), role)
+		providers[region] = pr
+		return pr, err
+	}
+	provider, err := providerIn(p.Account.Region)
 	if err != nil {
 		return err
 	}
 	var chatbotProvider *aws.Provider
 	if p.Chatbot != nil {
-		chatbotProvider = provider
-		if r := p.Chatbot.Region; r != p.Account.Region {
-			if chatbotProvider, err = newProvider(ctx, p.Account.In(r), role); err != nil {
-				return err
-			}
+		if chatbotProvider, err = providerIn(p.Chatbot.Region); err != nil {
+			return err
+		}
+	}
+	watchProviders := map[string]*aws.Provider{}
+	for _, r := range p.SelfWatch.Regions() {
+		if r == p.Account.Region {
+			continue
+		}
+		if watchProviders[r], err = providerIn(r); err != nil {
+			return err
 		}
 	}
 	h, err := hubaccount.NewHubAccount(ctx, names.HubComponent, &hubaccount.HubAccountArgs{
-		Plan: p, FunctionArchive: archive, ChatbotProvider: chatbotProvider,
+		Plan: p, FunctionArchive: archive, ChatbotProvider: chatbotProvider, WatchProviders: watchProviders,
 	}, pulumi.Provider(provider))
 	if err != nil {
 		return err

@@ -35,6 +35,10 @@ type HubAccountArgs struct {
 	// ChatbotProvider is the provider of the region serving the Chatbot
 	// API (Plan.Chatbot.Region); nil when no customer has a chat channel.
 	ChatbotProvider *aws.Provider
+	// WatchProviders are the providers of the regions of the hub's watch
+	// over itself other than the hub's (Plan.SelfWatch.Regions), by
+	// region.
+	WatchProviders map[string]*aws.Provider
 }
 
 // HubAccount is the deployed hub.
@@ -59,6 +63,11 @@ func NewHubAccount(ctx *pulumi.Context, name string, args *HubAccountArgs, opts 
 	}
 	if args.Plan.Chatbot != nil && args.ChatbotProvider == nil {
 		return nil, fmt.Errorf("creating hub %s: the plan has chat channels, but there is no provider for the Chatbot region %s", name, args.Plan.Chatbot.Region)
+	}
+	for _, r := range args.Plan.SelfWatch.Regions() {
+		if r != args.Plan.Account.Region && args.WatchProviders[r] == nil {
+			return nil, fmt.Errorf("creating hub %s: the hub's watch over itself has rules in %s, but there is no provider for it", name, r)
+		}
 	}
 	h := &HubAccount{}
 	if err := ctx.RegisterComponentResource(Type, name, h, opts...); err != nil {
@@ -94,6 +103,9 @@ func NewHubAccount(ctx *pulumi.Context, name string, args *HubAccountArgs, opts 
 	}
 	fn, err := newFunction(ctx, name, p, args.FunctionArchive, key, operatorKey, alarmTopic, busDLQ, parent)
 	if err != nil {
+		return nil, err
+	}
+	if err := newSelfWatch(ctx, name, p.SelfWatch, key, operatorKey, alarmTopic, busDLQ, args.WatchProviders, parent); err != nil {
 		return nil, err
 	}
 	chat, err := newChatbotRole(ctx, name, p.Chatbot, parent)
@@ -163,7 +175,7 @@ func newTopic(ctx *pulumi.Context, resName string, t plan.Topic, key pulumi.Stri
 
 // newQueue creates a dead-letter queue with SQS-managed encryption and the
 // policy the plan made (none when the plan has none).
-func newQueue(ctx *pulumi.Context, resName string, q plan.Queue, parent pulumi.ResourceOption) (*sqs.Queue, error) {
+func newQueue(ctx *pulumi.Context, resName string, q plan.Queue, opts ...pulumi.ResourceOption) (*sqs.Queue, error) {
 	args := &sqs.QueueArgs{
 		Name:                    pulumi.String(q.Name),
 		SqsManagedSseEnabled:    pulumi.Bool(true),
@@ -176,7 +188,7 @@ func newQueue(ctx *pulumi.Context, resName string, q plan.Queue, parent pulumi.R
 		}
 		args.Policy = pulumi.String(doc)
 	}
-	queue, err := sqs.NewQueue(ctx, resName, args, parent)
+	queue, err := sqs.NewQueue(ctx, resName, args, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("creating queue %s: %w", q.Name, err)
 	}
