@@ -55,7 +55,7 @@ func TestDeployerPrincipalsErrors(t *testing.T) {
 			return err
 		}},
 		{"secalerts:hub.deployerPrincipals", "999999999999", func(values []any) error {
-			_, err := ParseHub(hubWith(t, func(h obj) { h["deployerPrincipals"] = values }), true)
+			_, err := ParseHub(hubWith(t, func(h obj) { h["deployerPrincipals"] = values }), allSecret)
 			return err
 		}},
 	} {
@@ -100,7 +100,7 @@ func TestDeployerPrincipalsAccepted(t *testing.T) {
 	if !slices.Equal(m.DeployerPrincipals, values) {
 		t.Errorf("member deployers %v, want %v", m.DeployerPrincipals, values)
 	}
-	h, err := ParseHub(hubWith(t, func(h obj) { h["deployerPrincipals"] = values[:1] }), true)
+	h, err := ParseHub(hubWith(t, func(h obj) { h["deployerPrincipals"] = values[:1] }), allSecret)
 	if err != nil {
 		t.Fatal(err)
 	}

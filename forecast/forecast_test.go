@@ -193,7 +193,7 @@ func rootSignIn(id string) string {
 
 func canary() string {
 	return `{"version":"0","id":"c1","detail-type":"secalerts canary","source":"secalerts.canary","account":"111111111111",` +
-		`"time":"2026-03-04T00:00:00Z","region":"us-east-1","resources":[],"detail":{"severity":"CRITICAL","message":"test"}}`
+		`"time":"2026-03-04T00:00:00Z","region":"us-east-1","resources":[],"detail":{"severity":"HIGH"}}`
 }
 
 // TestOutputs: the text names every section, the JSON is one document, the
