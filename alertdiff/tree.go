@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -44,6 +45,13 @@ func Replay(ctx context.Context, t Tree, events []string, binDir string) (outcom
 	outcomes, err = ReadOutcomes(&stdout)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s replay in %s: %w", t.Label, t.Dir, err)
+	}
+	// Versions before replay numbered events from 1 counted them from 0:
+	// keys must agree across versions.
+	if slices.ContainsFunc(outcomes, func(o Outcome) bool { return o.Index == 0 }) {
+		for i := range outcomes {
+			outcomes[i].Index++
+		}
 	}
 	for _, l := range strings.Split(strings.TrimSpace(stderr.String()), "\n") {
 		if l != "" {

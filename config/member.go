@@ -162,7 +162,7 @@ func exampleBusARN(region, account, customer string) string {
 // empty: not known yet); crossing names what cannot cross partitions.
 func checkARNPlace(p *problems, path, arn, partition, region, homeRegion, homePartition, crossing string) {
 	switch {
-	case !isKnownRegion(region):
+	case !IsKnownRegion(region):
 		p.addf(path, "%q names region %q, which is not a known AWS region", arn, region)
 	case partition != Partition(region):
 		p.addf(path, "%q names partition %s, but region %s is in %s", arn, partition, region, Partition(region))

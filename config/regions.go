@@ -61,7 +61,7 @@ func checkRegion(p *problems, path, region string) bool {
 	case !regionShape.MatchString(region):
 		p.addf(path, "%q is not an AWS region name (expected the form xx-xxxx-N, e.g. us-east-1)", region)
 		return false
-	case !isKnownRegion(region):
+	case !IsKnownRegion(region):
 		p.addf(path, "%q is not a known AWS region (known: %s; a region launched after this list was written must be added to config/regions.go)",
 			region, strings.Join(knownRegions(), ", "))
 		return false
@@ -69,8 +69,9 @@ func checkRegion(p *problems, path, region string) bool {
 	return true
 }
 
-// isKnownRegion reports whether region is in defaultRegions or optInRegions.
-func isKnownRegion(region string) bool {
+// IsKnownRegion reports whether region is a region this list knows: a
+// default or an opt-in region, or one of GovCloud or China.
+func IsKnownRegion(region string) bool {
 	return slices.Contains(defaultRegions, region) || slices.Contains(optInRegions, region)
 }
 

@@ -1,6 +1,7 @@
 package eventbridge
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -96,12 +97,26 @@ func (m *Matcher) Add(id string, pattern []byte) error {
 
 // Match returns the sorted, deduplicated IDs of the patterns event matches.
 func (m *Matcher) Match(event []byte) ([]string, error) {
-	// Decoding first both validates the event and serves the Go checks.
-	ev, err := ParseEvent(event)
-	if err != nil {
-		return nil, fmt.Errorf("matching event: %w", err)
+	// The event is decoded only for the checks in Go: most events match
+	// nothing quamina indexes, and decoding was most of the time spent on
+	// them. Validating is cheaper; decodeEvent says what is wrong.
+	if !validObject(event) {
+		if _, err := decodeEvent(event); err != nil {
+			return nil, fmt.Errorf("matching event: %w", err)
+		}
 	}
-	return m.MatchEvent(ev)
+	var doc map[string]any
+	var decodeErr error
+	ids, err := m.match(event, func() map[string]any {
+		if doc == nil && decodeErr == nil {
+			doc, decodeErr = decodeEvent(event)
+		}
+		return doc
+	})
+	if err == nil && decodeErr != nil {
+		err = fmt.Errorf("matching event: %w", decodeErr)
+	}
+	return ids, err
 }
 
 // Event is an event parsed once, for matching it with several Matchers
@@ -127,7 +142,19 @@ func (e *Event) Doc() map[string]any { return e.doc }
 
 // MatchEvent is Match for an event already parsed.
 func (m *Matcher) MatchEvent(ev *Event) ([]string, error) {
-	event, doc := ev.raw, ev.doc
+	return m.match(ev.raw, ev.Doc)
+}
+
+// match runs quamina over event, then the checks in Go over doc(), which
+// is read only when a check needs it (nil if it cannot be read).
+func (m *Matcher) match(event []byte, doc func() map[string]any) ([]string, error) {
+	matches := func(exp expansion) bool {
+		if exp.check == nil {
+			return true
+		}
+		d := doc()
+		return d != nil && exp.matches(d)
+	}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 
@@ -140,12 +167,12 @@ func (m *Matcher) MatchEvent(ev *Event) ([]string, error) {
 	found := map[string]bool{}
 	for _, x := range xs {
 		exp := m.exps[x.(int)]
-		if !found[exp.id] && exp.matches(doc) {
+		if !found[exp.id] && matches(exp) {
 			found[exp.id] = true
 		}
 	}
 	for _, exp := range m.goOnly {
-		if !found[exp.id] && exp.matches(doc) {
+		if !found[exp.id] && matches(exp) {
 			found[exp.id] = true
 		}
 	}
@@ -155,6 +182,13 @@ func (m *Matcher) MatchEvent(ev *Event) ([]string, error) {
 	}
 	sort.Strings(ids)
 	return ids, nil
+}
+
+// validObject reports whether event is one JSON object, as decodeEvent
+// requires.
+func validObject(event []byte) bool {
+	trimmed := bytes.TrimLeft(event, " \t\r\n")
+	return len(trimmed) > 0 && trimmed[0] == '{' && json.Valid(event)
 }
 
 // matches is called for goOnly expansions and for those quamina matched.

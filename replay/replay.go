@@ -49,6 +49,9 @@ type Result struct {
 	// Message is the chat rendering when there is one, else the first.
 	Message string `json:"message"`
 	Error   string `json:"error,omitempty"`
+	// Undeliverable says why EventBridge would not carry the event (its
+	// size); such an event is not replayed.
+	Undeliverable string `json:"undeliverable,omitempty"`
 	// Note says how the event was adapted to the member.
 	Note string `json:"note,omitempty"`
 }
@@ -72,29 +75,48 @@ type Envelope struct {
 // ReadEnvelope decodes the routing fields of an event and checks that it
 // is an EventBridge event.
 func ReadEnvelope(event []byte) (Envelope, error) {
+	env, _, err := readEnvelope(event)
+	return env, err
+}
+
+// readEnvelope is ReadEnvelope, also returning the event's top-level
+// members when it could read them without encoding/json (nil otherwise).
+func readEnvelope(event []byte) (Envelope, object, error) {
 	var env Envelope
-	if err := json.Unmarshal(event, &env); err != nil {
-		return env, fmt.Errorf("not an EventBridge event: %w", err)
+	var o object
+	ok := json.Valid(event)
+	if ok {
+		if o, ok = splitObject(event); ok {
+			env, ok = o.envelope()
+		}
+	}
+	if !ok {
+		// encoding/json decides, and says what is wrong.
+		o, env = nil, Envelope{}
+		if err := json.Unmarshal(event, &env); err != nil {
+			return env, nil, fmt.Errorf("not an EventBridge event: %w", err)
+		}
 	}
 	if env.Source == "" || env.DetailType == "" || env.Account == "" || env.Region == "" {
-		return env, fmt.Errorf("not an EventBridge event: source, detail-type, account and region are required")
+		return env, nil, fmt.Errorf("not an EventBridge event: source, detail-type, account and region are required")
 	}
-	return env, nil
+	return env, o, nil
 }
 
 // Prepare puts an event of another account in the member account (see
 // InMember) and returns it, its envelope, and a note saying what changed
 // ("" when nothing did). Events of the hub account stay as they are.
 func (r *Router) Prepare(event []byte) ([]byte, Envelope, string, error) {
-	env, err := ReadEnvelope(event)
+	env, o, err := readEnvelope(event)
 	if err != nil {
 		return nil, env, "", err
 	}
 	if env.Account == r.hubAccount || env.Account == r.account {
 		return event, env, "", nil
 	}
-	event, err = InMember(event, r.account)
-	if err != nil {
+	if o != nil {
+		event = o.withAccount(r.account)
+	} else if event, err = inMemberMap(event, r.account); err != nil {
 		return nil, env, "", err
 	}
 	note := fmt.Sprintf("account %s replaced by the member's account %s", env.Account, r.account)
@@ -107,7 +129,11 @@ func (r *Router) Prepare(event []byte) ([]byte, Envelope, string, error) {
 // replayed before.
 func (r *Router) Replay(file string, index int, event []byte) Result {
 	res := Result{File: file, Index: index, Deliveries: []Delivery{}}
-	// Errors name the event as ReadEvents does: a file may hold several.
+	if why := Undeliverable(event); why != "" {
+		res.Undeliverable = why
+		return res
+	}
+	// Errors name the event as Stream does: a file may hold several.
 	where := fmt.Sprintf("%s: event %d", file, index)
 	event, env, note, err := r.Prepare(event)
 	if err != nil {

@@ -54,67 +54,6 @@ func writeFile(t *testing.T, content string) string {
 	return path
 }
 
-func TestReadEvents(t *testing.T) {
-	for _, tc := range []struct {
-		name, content string
-		ids           []string
-	}{
-		{"one object", `{"id": "a", "n": 1}`, []string{"a"}},
-		{"pretty object", "\n{\n  \"id\": \"a\"\n}\n\n", []string{"a"}},
-		{"array", `[{"id": "a"}, {"id": "b"}]`, []string{"a", "b"}},
-		{"JSON lines", "{\"id\": \"a\"}\n{\"id\": \"b\"}\n\n{\"id\": \"c\"}\n", []string{"a", "b", "c"}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			events, err := replay.ReadEvents(writeFile(t, tc.content))
-			if err != nil {
-				t.Fatal(err)
-			}
-			var ids []string
-			for _, ev := range events {
-				var e struct{ ID string }
-				if err := json.Unmarshal(ev, &e); err != nil {
-					t.Fatalf("event %s is not JSON: %v", ev, err)
-				}
-				ids = append(ids, e.ID)
-			}
-			if strings.Join(ids, ",") != strings.Join(tc.ids, ",") {
-				t.Errorf("events %v, want %v", ids, tc.ids)
-			}
-		})
-	}
-}
-
-func TestReadEventsErrors(t *testing.T) {
-	for _, tc := range []struct {
-		name, content string
-		want          []string
-	}{
-		{"empty file", "", []string{"no event"}},
-		{"blank file", " \n\t\n", []string{"no event"}},
-		{"empty array", "[]", []string{"no event"}},
-		{"malformed second line", "{\"id\": \"a\"}\n{\"id\": \n", []string{"event 2"}},
-		{"malformed third line", "{\"id\": \"a\"}\n{\"id\": \"b\"}\n{id: c}\n", []string{"event 3"}},
-		{"truncated object", `{"id": "a", "source":`, []string{"event 1"}},
-		{"truncated array", `[{"id": "a"}, {"id": `, []string{"array"}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			path := writeFile(t, tc.content)
-			events, err := replay.ReadEvents(path)
-			if err == nil {
-				t.Fatalf("ReadEvents = %d events, want an error", len(events))
-			}
-			for _, w := range append(tc.want, path) {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not mention %q", err, w)
-				}
-			}
-		})
-	}
-	if _, err := replay.ReadEvents(filepath.Join(t.TempDir(), "absent.json")); err == nil || !strings.Contains(err.Error(), "absent.json") {
-		t.Errorf("missing file: error %v, want one naming the file", err)
-	}
-}
-
 func TestReplayRejectsWhatIsNotAnEvent(t *testing.T) {
 	p := stacktest.ExamplePipeline(t)
 	for _, tc := range []struct {
@@ -143,7 +82,7 @@ func TestReplayRejectsWhatIsNotAnEvent(t *testing.T) {
 func TestReplayPutsTheEventInTheMemberAccount(t *testing.T) {
 	p := stacktest.ExamplePipeline(t)
 
-	res := p.Replay("x.json", 0, canary(t, "HIGH", "123456789012", "eu-west-1"))
+	res := p.Replay("x.json", 1, canary(t, "HIGH", "123456789012", "eu-west-1"))
 	if res.Error != "" {
 		t.Fatal(res.Error)
 	}
@@ -159,7 +98,7 @@ func TestReplayPutsTheEventInTheMemberAccount(t *testing.T) {
 		}
 	}
 
-	same := p.Replay("y.json", 0, canary(t, "HIGH", memberAccount, "eu-west-1"))
+	same := p.Replay("y.json", 1, canary(t, "HIGH", memberAccount, "eu-west-1"))
 	if same.Note != "" || same.Account != memberAccount || len(same.Deliveries) != len(res.Deliveries) {
 		t.Errorf("an event already in the member account: note %q account %q, %d deliveries (want %d)",
 			same.Note, same.Account, len(same.Deliveries), len(res.Deliveries))
@@ -179,7 +118,7 @@ func TestReplayAppliesTheBusPolicy(t *testing.T) {
 	}
 	p := stacktest.Pipeline(t, stacktest.StackFile(t, "stranger", content), examplePath(t, stacktest.MemberFile))
 
-	res := p.Replay("x.json", 0, canary(t, "CRITICAL", "123456789012", "eu-west-1"))
+	res := p.Replay("x.json", 1, canary(t, "CRITICAL", "123456789012", "eu-west-1"))
 	if res.Error != "" {
 		t.Fatal(res.Error)
 	}
@@ -209,7 +148,7 @@ type chatbotNotification struct {
 
 func TestChatDeliveriesAreChatbotNotifications(t *testing.T) {
 	p := stacktest.ExamplePipeline(t)
-	res := p.Replay("x.json", 0, critical(t))
+	res := p.Replay("x.json", 1, critical(t))
 	if res.Error != "" {
 		t.Fatal(res.Error)
 	}
@@ -255,7 +194,7 @@ func TestMessageIsTheTeamsRendering(t *testing.T) {
       - us-east-1
 `)
 	p := stacktest.Pipeline(t, examplePath(t, stacktest.HubFile), member)
-	res := p.Replay("x.json", 0, critical(t))
+	res := p.Replay("x.json", 1, critical(t))
 	if res.Error != "" {
 		t.Fatal(res.Error)
 	}
@@ -314,7 +253,7 @@ func TestReplayInAnotherPartition(t *testing.T) {
 		t.Errorf("acme's bus is %s", arn)
 	}
 	p := stacktest.Pipeline(t, govHub, stacktest.StackFile(t, "govmember", member))
-	res := p.Replay("x.json", 0, canary(t, "HIGH", memberAccount, "us-gov-west-1"))
+	res := p.Replay("x.json", 1, canary(t, "HIGH", memberAccount, "us-gov-west-1"))
 	if res.Error != "" || !res.Forwarded || res.Customer != "acme" || len(res.Deliveries) == 0 {
 		t.Errorf("a HIGH canary in GovCloud is not delivered: %+v", res)
 	}
@@ -340,14 +279,14 @@ func TestReplayOfAHubEvent(t *testing.T) {
 		}
 		return b
 	}
-	res := p.Replay("hub.json", 0, event(hubAccount))
+	res := p.Replay("hub.json", 1, event(hubAccount))
 	if res.Error != "" || res.Account != hubAccount || res.ForwardRule != "" || res.Customer != "acme" {
 		t.Fatalf("a hub event: %+v", res)
 	}
 	if res.Detector != "heartbeat-missing" || len(res.Deliveries) == 0 || !strings.Contains(res.Message, "eu-west-1") {
 		t.Errorf("the heartbeat report is not delivered naming the silent region: %+v", res)
 	}
-	forged := p.Replay("member.json", 0, event(memberAccount))
+	forged := p.Replay("member.json", 1, event(memberAccount))
 	if len(forged.Deliveries) != 0 {
 		t.Errorf("a member account's look-alike heartbeat report is delivered: %+v", forged.Deliveries)
 	}

@@ -298,25 +298,6 @@ func (r *Router) admits(account string) bool {
 	return ok
 }
 
-// InMember puts an event in the member account: a member's default bus
-// only ever carries its own account ID, so an event replayed through a
-// member happens there. Only the top-level account changes: every other
-// value keeps its bytes as written (numbers, escapes), because patterns and
-// messages read values, not spelling.
-func InMember(event []byte, account string) ([]byte, error) {
-	var m map[string]json.RawMessage
-	dec := json.NewDecoder(bytes.NewReader(event))
-	if err := dec.Decode(&m); err != nil {
-		return nil, fmt.Errorf("not an EventBridge event: %w", err)
-	}
-	a, err := json.Marshal(account)
-	if err != nil {
-		return nil, fmt.Errorf("encoding account %q: %w", account, err)
-	}
-	m["account"] = a
-	return json.Marshal(m)
-}
-
 // discard is the offline sender: the engine's outcome already holds every
 // message, as it would have been sent.
 type discard struct{}

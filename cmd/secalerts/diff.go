@@ -3,45 +3,96 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
 
+	"github.com/spf13/cobra"
+
 	"secalerts/alertdiff"
 )
 
-// exitChanged is diff's exit code for "alerting changes" under
-// --fail-on-change, distinct from 1 (the diff could not run).
-const exitChanged = 3
+var diffHelp = help{
+	env: []envVar{
+		{"PATH", "must hold go, to build each version, and git, for --base"},
+		{"GOFLAGS, GOPROXY, GOTOOLCHAIN, ...", "the Go environment the two builds use"},
+	},
+	exits: []exitCode{
+		{exitOK, "the diff was printed (with changes only without --fail-on-change)"},
+		{exitFailed, "the diff could not run: a version does not build, its stack files are invalid or do not pair, the events cannot be read, git cannot check out --base"},
+		usageExit,
+		{exitChanged, "--fail-on-change, and some event starts or stops alerting or changes severity, recipients or message"},
+	},
+}
 
-func runDiff(args []string, stdout, stderr io.Writer) int {
-	set, paths, err := flags(args, map[string]bool{
-		"base": true, "base-dir": true, "head-dir": true, "hub": true, "member": true,
-		"markdown": false, "fail-on-change": false,
-	})
-	if err == nil && (set["base"] == "") == (set["base-dir"] == "") {
-		err = fmt.Errorf("give the base as --base-dir DIR or --base GIT_REV, not both")
+type diffOptions struct {
+	base, baseDir, headDir, hub, member string
+	markdown, failOnChange              bool
+}
+
+func newDiffCmd(c *cli) *cobra.Command {
+	var o diffOptions
+	cmd := &cobra.Command{
+		Use:   "diff (--base GIT_REV | --base-dir DIR) [--head-dir DIR] [--hub FILE] [--member FILE] [--markdown] [--fail-on-change] [EVENT_FILE_OR_DIR...]",
+		Short: "show what a change does to the alerts",
+		Long: `Build and run each version's own replay over the same events (default: the
+head's testdata/events) and print which events start or stop alerting, or
+change severity, recipients or message. Each version uses its own program and
+its own stack files. The base is a git revision, checked out into a temporary
+git worktree that is removed afterwards, or a directory.
+
+The head's stack files are checked first: the member must forward to a bus
+the hub creates, whose policy admits the member's account.`,
+		Example: `  secalerts diff --base main
+  secalerts diff --base origin/main --markdown > diff.md
+  secalerts diff --base-dir ../secalerts-old --fail-on-change testdata/events/guardduty`,
+		RunE: func(cmd *cobra.Command, paths []string) error {
+			switch {
+			case o.base == "" && o.baseDir == "":
+				return usagef(cmd, "name the base to compare with: --base GIT_REV or --base-dir DIR")
+			case o.base != "" && o.baseDir != "":
+				return usagef(cmd, "--base and --base-dir both name the base: give one")
+			}
+			return c.diff(o, paths)
+		},
 	}
+	f := cmd.Flags()
+	f.StringVar(&o.base, "base", "", "the base: this git revision of the head's repository, checked out into a temporary worktree")
+	f.StringVar(&o.baseDir, "base-dir", "", "the base: the checkout in this directory")
+	f.StringVar(&o.headDir, "head-dir", ".", "the head's checkout")
+	f.StringVar(&o.hub, "hub", "Pulumi.hub.yaml", "the hub stack file, relative to each version")
+	f.StringVar(&o.member, "member", "Pulumi.member.yaml", "the member stack file, relative to each version")
+	f.BoolVar(&o.markdown, "markdown", false, "print a Markdown table, for a pull-request comment")
+	f.BoolVar(&o.failOnChange, "fail-on-change", false, "exit with code 3 when anything changes")
+	for name, value := range map[string]string{"base": "GIT_REV", "base-dir": "DIR", "head-dir": "DIR", "hub": "FILE", "member": "FILE"} {
+		flagValue(cmd, name, value)
+	}
+	return cmd
+}
+
+func (c *cli) diff(o diffOptions, paths []string) error {
+	head := alertdiff.Tree{Label: "head", Dir: o.headDir, Hub: o.hub, Member: o.member}
+	// The head's stacks must pair before two builds are spent on them.
+	_, warnings, err := loadPipeline(inTree(head.Dir, head.Hub), inTree(head.Dir, head.Member))
 	if err != nil {
-		fmt.Fprintf(stderr, "diff: %v\n%s", err, usage)
-		return 2
+		return err
+	}
+	for _, w := range warnings {
+		fmt.Fprintln(c.stderr, "warning: head: "+w)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 
-	head := alertdiff.Tree{Label: "head", Dir: or(set["head-dir"], "."), Hub: or(set["hub"], "Pulumi.hub.yaml"), Member: or(set["member"], "Pulumi.member.yaml")}
 	base := head
-	base.Label, base.Dir = "base", set["base-dir"]
-	if rev := set["base"]; rev != "" {
-		dir, remove, err := alertdiff.Checkout(ctx, head.Dir, rev)
+	base.Label, base.Dir = "base", o.baseDir
+	if o.base != "" {
+		dir, remove, err := alertdiff.Checkout(ctx, head.Dir, o.base)
 		if err != nil {
-			fmt.Fprintf(stderr, "error: %v\n", err)
-			return 1
+			return err
 		}
 		defer func() {
 			if err := remove(); err != nil {
-				fmt.Fprintf(stderr, "warning: %v\n", err)
+				fmt.Fprintf(c.stderr, "warning: %v\n", err)
 			}
 		}()
 		base.Dir = dir
@@ -53,13 +104,11 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	}
 	events, err := alertdiff.Events(paths)
 	if err != nil {
-		fmt.Fprintf(stderr, "error: %v\n", err)
-		return 1
+		return err
 	}
 	bin, err := os.MkdirTemp("", "alertdiff-bin-")
 	if err != nil {
-		fmt.Fprintf(stderr, "error: making a directory for the builds: %v\n", err)
-		return 1
+		return fmt.Errorf("making a directory for the builds: %w", err)
 	}
 	defer os.RemoveAll(bin)
 
@@ -67,38 +116,37 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	for i, t := range []alertdiff.Tree{base, head} {
 		outcomes, warnings, err := alertdiff.Replay(ctx, t, events, bin)
 		if err != nil {
-			fmt.Fprintf(stderr, "error: %v\n", err)
-			return 1
+			return err
 		}
 		for _, w := range warnings {
-			fmt.Fprintln(stderr, "warning: "+w)
+			fmt.Fprintln(c.stderr, "warning: "+w)
 		}
 		for j := range outcomes {
 			outcomes[j].File = displayPath(outcomes[j].File)
 		}
 		results[i] = outcomes
 	}
-	report := alertdiff.Compare(results[0], results[1])
-	if set["markdown"] == "true" {
-		err = alertdiff.WriteMarkdown(stdout, report, "Alert diff")
+	rep := alertdiff.Compare(results[0], results[1])
+	if o.markdown {
+		err = alertdiff.WriteMarkdown(c.stdout, rep, "Alert diff")
 	} else {
-		err = alertdiff.WriteText(stdout, report)
+		err = alertdiff.WriteText(c.stdout, rep)
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "error: writing the diff: %v\n", err)
-		return 1
+		return fmt.Errorf("writing the diff: %w", err)
 	}
-	if set["fail-on-change"] == "true" && len(report.Changes) > 0 {
-		return exitChanged
+	if o.failOnChange && len(rep.Changes) > 0 {
+		return silentExit(exitChanged)
 	}
-	return 0
+	return nil
 }
 
-func or(v, fallback string) string {
-	if v == "" {
-		return fallback
+// inTree is path in the tree at dir, unless it is absolute.
+func inTree(dir, path string) string {
+	if filepath.IsAbs(path) {
+		return path
 	}
-	return v
+	return filepath.Join(dir, path)
 }
 
 // displayPath shows an event file relative to the working directory when

@@ -3,12 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
-	"strconv"
+	"slices"
 	"syscall"
 
+	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"secalerts/fleet"
@@ -17,33 +17,76 @@ import (
 // newFleetRunner is the runner fleet uses; tests replace it.
 var newFleetRunner = func(projectDir string) fleet.Runner { return fleet.AutoRunner{ProjectDir: projectDir} }
 
-func runFleet(args []string, stdout, stderr io.Writer) int {
-	set, rest, err := flags(args, map[string]bool{"inventory": true, "parallel": true, "project-dir": true, "yes": false})
-	if err == nil && (len(rest) != 1 || (rest[0] != string(fleet.OpPreview) && rest[0] != string(fleet.OpUp))) {
-		err = fmt.Errorf("name one operation, preview or up")
+var fleetHelp = help{
+	env: []envVar{
+		{"PATH", "must hold the pulumi CLI (the Automation API drives it) and go, to build the program"},
+		{"PULUMI_ACCESS_TOKEN", "Pulumi Cloud login, when not logged in with pulumi login"},
+		{"PULUMI_BACKEND_URL", "a self-managed backend (s3://..., file://...)"},
+		{"PULUMI_CONFIG_PASSPHRASE, PULUMI_CONFIG_PASSPHRASE_FILE", "the passphrase secrets provider's passphrase"},
+		{"AWS_PROFILE, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION", "the operator's credentials (default AWS credential chain), which assume each account's roleArn"},
+	},
+	exits: []exitCode{
+		{exitOK, "every stack succeeded"},
+		{exitFailed, "the inventory is invalid, or a stack failed or was cancelled (the summary says which, the errors follow on stderr)"},
+		{exitUsage, "usage error, or up without --yes"},
+	},
+}
+
+type fleetOptions struct {
+	inventory, projectDir string
+	parallel              int
+	yes                   bool
+}
+
+func newFleetCmd(c *cli) *cobra.Command {
+	var o fleetOptions
+	ops := []string{string(fleet.OpPreview), string(fleet.OpUp)}
+	cmd := &cobra.Command{
+		Use:   "fleet preview|up --inventory FILE [--parallel N] [--project-dir DIR] [--yes]",
+		Short: "preview or deploy every member stack of an inventory",
+		Long: `Preview or deploy every member stack in the inventory with the Pulumi
+Automation API: for each account, create the stack if needed, set its
+configuration from the inventory, and run pulumi preview or pulumi up. One
+account's failure never stops the others; Ctrl-C cancels the running stacks
+and starts no more. The inventory is checked completely before anything runs.`,
+		Example: `  secalerts fleet preview --inventory fleet.yaml
+  secalerts fleet up --inventory fleet.yaml --yes --parallel 8`,
+		ValidArgs: ops,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 || !slices.Contains(ops, args[0]) {
+				return usagef(cmd, "name one operation, preview or up")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := needFlags(cmd, "inventory"); err != nil {
+				return err
+			}
+			if o.parallel < 1 {
+				return usagef(cmd, "--parallel %d: expected at least 1", o.parallel)
+			}
+			return c.fleet(cmd, fleet.Op(args[0]), o)
+		},
 	}
-	if err == nil && set["inventory"] == "" {
-		err = fmt.Errorf("--inventory FILE is required")
-	}
-	parallel := 4
-	if err == nil && set["parallel"] != "" {
-		if parallel, err = strconv.Atoi(set["parallel"]); err == nil && parallel < 1 {
-			err = fmt.Errorf("--parallel %s: expected at least 1", set["parallel"])
-		}
-	}
+	f := cmd.Flags()
+	f.StringVar(&o.inventory, "inventory", "", "the inventory file (YAML)")
+	f.IntVar(&o.parallel, "parallel", 4, "run at most this many stacks at once")
+	f.StringVar(&o.projectDir, "project-dir", ".", "the directory holding Pulumi.yaml, where the stack files are written")
+	f.BoolVar(&o.yes, "yes", false, "confirm up: it changes every account")
+	flagValue(cmd, "inventory", "FILE")
+	flagValue(cmd, "parallel", "N")
+	flagValue(cmd, "project-dir", "DIR")
+	required(cmd, "inventory")
+	return cmd
+}
+
+func (c *cli) fleet(cmd *cobra.Command, op fleet.Op, o fleetOptions) error {
+	specs, err := fleet.Load(o.inventory)
 	if err != nil {
-		fmt.Fprintf(stderr, "fleet: %v\n%s", err, usage)
-		return 2
+		return inFile(o.inventory, err)
 	}
-	op := fleet.Op(rest[0])
-	specs, err := fleet.Load(set["inventory"])
-	if err != nil {
-		fmt.Fprintf(stderr, "error: %v\n", err)
-		return 1
-	}
-	if op == fleet.OpUp && set["yes"] != "true" {
-		fmt.Fprintf(stderr, "fleet up changes %d accounts: run fleet preview first, then pass --yes\n", len(specs))
-		return 2
+	if op == fleet.OpUp && !o.yes {
+		return usagef(cmd, "fleet up changes %d accounts: run fleet preview first, then pass --yes", len(specs))
 	}
 
 	// The first interrupt cancels: running stacks are stopped through the
@@ -51,29 +94,29 @@ func runFleet(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	var obs fleet.Observer = fleet.NewLogObserver(stdout, op, specs)
+	var obs fleet.Observer = fleet.NewLogObserver(c.stdout, op, specs)
 	var live *fleet.TerminalObserver
-	if f, ok := stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+	if f, ok := c.stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		width, height, _ := term.GetSize(int(f.Fd()))
-		live = fleet.NewTerminalObserver(stdout, op, specs, width, height)
+		live = fleet.NewTerminalObserver(c.stdout, op, specs, width, height)
 		obs = live
 	}
-	results := fleet.Run(ctx, op, specs, newFleetRunner(or(set["project-dir"], ".")), parallel, obs)
+	results := fleet.Run(ctx, op, specs, newFleetRunner(o.projectDir), o.parallel, obs)
 	if live != nil {
 		live.Flush()
 	}
-	fmt.Fprintln(stdout)
-	if err := fleet.WriteSummary(stdout, op, results); err != nil {
-		fmt.Fprintf(stderr, "error: writing the summary: %v\n", err)
-		return 1
+	fmt.Fprintln(c.stdout)
+	if err := fleet.WriteSummary(c.stdout, op, results); err != nil {
+		return fmt.Errorf("writing the summary: %w", err)
 	}
 	for _, r := range results {
 		if r.Err != nil {
-			fmt.Fprintf(stderr, "\n%s (%s): %v\n", r.Spec.Name, r.Status, r.Err)
+			fmt.Fprintln(c.stderr)
+			report(c.stderr, fmt.Errorf("%s (%s): %w", r.Spec.Name, r.Status, r.Err))
 		}
 	}
 	if fleet.AnyFailed(results) {
-		return 1
+		return silentExit(exitFailed)
 	}
-	return 0
+	return nil
 }

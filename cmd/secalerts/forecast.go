@@ -2,59 +2,98 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"time"
 
+	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"secalerts/forecast"
 )
 
-func runForecast(args []string, stdout, stderr io.Writer) int {
-	set, paths, err := flags(args, map[string]bool{"hub": true, "member": true, "json": false, "html": true})
-	if err != nil || set["hub"] == "" || set["member"] == "" || len(paths) == 0 {
-		fmt.Fprintf(stderr, "forecast needs --hub, --member and at least one log file or directory (%v)\n%s", err, usage)
-		return 2
+var forecastHelp = help{
+	env: noEnv,
+	exits: []exitCode{
+		{exitOK, "the forecast was printed"},
+		{exitFailed, "an input could not be read (the forecast counts the rest and is still printed), a stack file is invalid, or the stacks do not pair"},
+		usageExit,
+	},
+}
+
+func newForecastCmd(c *cli) *cobra.Command {
+	var hubFile, memberFile, htmlFile string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "forecast --hub HUB_STACK_FILE --member MEMBER_STACK_FILE [--json] [--html FILE] PATH...",
+		Short: "forecast alerts a day from CloudTrail logs",
+		Long: `Read CloudTrail log files (gzip or JSON, or directory trees of them) and
+EventBridge event files, route every record through the member's rules, the
+hub bus policy and the hub's rules, and forecast alerts per day, detector,
+severity and destination, the noisiest principals and API calls, and the
+cost of the forwarded events. On a terminal, stderr shows the progress.
+
+The stacks are checked first: the member must forward to a bus the hub
+creates, whose policy admits the member's account.`,
+		Example: `  secalerts forecast --hub Pulumi.hub.yaml --member Pulumi.member.yaml ~/trail/AWSLogs/111111111111/CloudTrail/
+  secalerts forecast --hub Pulumi.hub.yaml --member Pulumi.member.yaml --html report.html testdata/events/`,
+		RunE: func(cmd *cobra.Command, paths []string) error {
+			if err := needFlags(cmd, "hub", "member"); err != nil {
+				return err
+			}
+			if len(paths) == 0 {
+				return usagef(cmd, "name at least one log file or directory")
+			}
+			return c.forecast(hubFile, memberFile, htmlFile, asJSON, paths)
+		},
 	}
-	router, err := loadPipeline(set["hub"], set["member"])
+	cmd.Flags().StringVar(&hubFile, "hub", "", "the hub stack file")
+	cmd.Flags().StringVar(&memberFile, "member", "", "the member stack file")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON document instead of text")
+	cmd.Flags().StringVar(&htmlFile, "html", "", "also write a self-contained HTML report with charts to this file")
+	flagValue(cmd, "hub", "HUB_STACK_FILE")
+	flagValue(cmd, "member", "MEMBER_STACK_FILE")
+	flagValue(cmd, "html", "FILE")
+	required(cmd, "hub", "member")
+	return cmd
+}
+
+func (c *cli) forecast(hubFile, memberFile, htmlFile string, asJSON bool, paths []string) error {
+	router, warnings, err := loadPipeline(hubFile, memberFile)
 	if err != nil {
-		fmt.Fprintf(stderr, "error: %v\n", err)
-		return 1
+		return err
+	}
+	for _, w := range warnings {
+		fmt.Fprintln(c.stderr, "warning: "+w)
 	}
 	engine, err := forecast.New(router, forecast.Options{})
 	if err != nil {
-		fmt.Fprintf(stderr, "error: %v\n", err)
-		return 1
+		return err
 	}
 	var progress forecast.Progress
 	stop := func() {}
-	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+	if f, ok := c.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		stop = forecast.ShowProgress(f, &progress, 500*time.Millisecond)
 	}
-	report := engine.Run(paths, &progress)
+	rep := engine.Run(paths, &progress)
 	stop()
 
 	write := forecast.WriteText
-	if set["json"] == "true" {
+	if asJSON {
 		write = forecast.WriteJSON
 	}
-	if err := write(stdout, report); err != nil {
-		fmt.Fprintf(stderr, "error: writing the forecast: %v\n", err)
-		return 1
+	if err := write(c.stdout, rep); err != nil {
+		return fmt.Errorf("writing the forecast: %w", err)
 	}
-	if path := set["html"]; path != "" {
-		if err := writeHTMLReport(path, report); err != nil {
-			fmt.Fprintf(stderr, "error: %v\n", err)
-			return 1
+	if htmlFile != "" {
+		if err := writeHTMLReport(htmlFile, rep); err != nil {
+			return err
 		}
 	}
-	if report.ErrorCount > 0 {
-		fmt.Fprintf(stderr, "error: %d inputs could not be read (%d files skipped); the forecast counts the rest\n",
-			report.ErrorCount, report.FilesFailed)
-		return 1
+	if rep.ErrorCount > 0 {
+		return fmt.Errorf("%d inputs could not be read (%d files skipped), each listed in the forecast; it counts the rest",
+			rep.ErrorCount, rep.FilesFailed)
 	}
-	return 0
+	return nil
 }
 
 func writeHTMLReport(path string, r *forecast.Report) error {

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/spf13/cobra"
 
 	"secalerts/config"
 	"secalerts/detectors"
@@ -29,29 +30,81 @@ const canaryDetailType = "secalerts canary"
 // of hanging.
 const pingTimeout = 30 * time.Second
 
-// runPing puts a canary event on a member region's default bus with the
+var pingHelp = help{
+	env: []envVar{
+		{"AWS_PROFILE", "the profile of the member account's credentials (default AWS credential chain)"},
+		{"AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN", "credentials of the member account"},
+		{"AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE", "where the profiles are"},
+		{"AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL_EVENTBRIDGE", "other endpoints, e.g. a local AWS emulator"},
+		{"AWS_CA_BUNDLE, AWS_EC2_METADATA_DISABLED", "as for every AWS SDK"},
+		{"AWS_REGION, AWS_DEFAULT_REGION", "ignored: the canary goes to --region, default the member's home region"},
+	},
+	exits: []exitCode{
+		{exitOK, "the canary was sent; its event ID and what to expect are printed"},
+		{exitFailed, "not sent: the member stack would not forward it (region, severity, canary detector off), the credentials are another account's, or AWS refused the call; the reason is on stderr"},
+		usageExit,
+	},
+}
+
+type pingOptions struct {
+	member, severity, region, message string
+}
+
+// newPingCmd puts a canary event on a member region's default bus with the
 // caller's credentials, so it travels the real pipeline: the member's
 // forwarding rule, the hub bus, the hub's canary rules, the destinations.
-func runPing(args []string, stdout, stderr io.Writer) int {
-	set, rest, err := flags(args, map[string]bool{"member": true, "severity": true, "region": true, "message": true})
-	if err != nil || set["member"] == "" || len(rest) > 0 {
-		fmt.Fprintf(stderr, "ping needs --member and takes no other arguments (%v)\n%s", err, usage)
-		return 2
+func newPingCmd(c *cli) *cobra.Command {
+	var o pingOptions
+	cmd := &cobra.Command{
+		Use:   "ping --member MEMBER_STACK_FILE [--severity SEVERITY] [--region REGION] [--message TEXT]",
+		Short: "send a canary through the deployed pipeline",
+		Long: `Put one canary event (source secalerts.canary) on the default bus of the
+member account, with the member account's AWS credentials, so it travels the
+deployed pipeline: the member's forwarding rule, the hub bus, the customer's
+rules, every destination that takes its severity. It checks first, without
+calling AWS, that the member stack would forward it (region known and covered,
+canary detector on, severity at or above the member's minimum), then that the
+credentials are the member account's (STS GetCallerIdentity). It needs
+events:PutEvents on the default bus and sts:GetCallerIdentity.`,
+		Example: `  AWS_PROFILE=acme-prod secalerts ping --member Pulumi.acme-prod.yaml
+  secalerts ping --member Pulumi.acme-prod.yaml --severity CRITICAL --region eu-west-1 --message "after the 2.3 upgrade"`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usagef(cmd, "takes no arguments, got %q", args[0])
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := needFlags(cmd, "member"); err != nil {
+				return err
+			}
+			p, err := planPing(o)
+			if err != nil {
+				return err
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), pingTimeout)
+			defer cancel()
+			id, err := p.send(ctx)
+			if err != nil {
+				return err
+			}
+			p.report(c.stdout, id)
+			return nil
+		},
 	}
-	p, err := planPing(set)
-	if err != nil {
-		fmt.Fprintf(stderr, "error: %v\n", err)
-		return 1
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), pingTimeout)
-	defer cancel()
-	id, err := p.send(ctx)
-	if err != nil {
-		fmt.Fprintf(stderr, "error: %v\n", err)
-		return 1
-	}
-	p.report(stdout, id)
-	return 0
+	f := cmd.Flags()
+	f.StringVar(&o.member, "member", "", "the member stack file")
+	f.StringVar(&o.severity, "severity", severity.High.String(), "the canary's severity: INFORMATIONAL, LOW, MEDIUM, HIGH or CRITICAL")
+	f.StringVar(&o.region, "region", "", "the region whose default bus gets the canary")
+	f.StringVar(&o.message, "message", "", "the canary's message")
+	flagValue(cmd, "member", "MEMBER_STACK_FILE")
+	flagValue(cmd, "severity", "SEVERITY")
+	flagValue(cmd, "region", "REGION")
+	flagValue(cmd, "message", "TEXT")
+	required(cmd, "member")
+	defaultText(cmd, "region", "the member's home region")
+	defaultText(cmd, "message", "one naming the severity, account and region")
+	return cmd
 }
 
 // ping is one canary to send.
@@ -64,25 +117,26 @@ type ping struct {
 
 // planPing reads the member stack file and checks, before any AWS call,
 // that the member would forward the canary at all.
-func planPing(set map[string]string) (*ping, error) {
-	st, err := preview.LoadStackFile(set["member"])
+func planPing(o pingOptions) (*ping, error) {
+	st, err := preview.LoadStackFile(o.member)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkRole(set["member"], st, config.RoleMember, "--member"); err != nil {
+	if err := checkRole(o.member, st, config.RoleMember, "--member"); err != nil {
 		return nil, err
 	}
 	m, err := config.ParseMember([]byte(st.Config[stack.Project+":member"]))
 	if err != nil {
-		return nil, fmt.Errorf("--member %s: %w", set["member"], err)
+		return nil, inFile(o.member, err)
 	}
-	p := &ping{member: m, region: m.HomeRegion, severity: severity.High}
-	if s := set["severity"]; s != "" {
-		if p.severity, err = severity.Parse(s); err != nil {
-			return nil, fmt.Errorf("--severity: %w", err)
+	p := &ping{member: m, region: m.HomeRegion}
+	if p.severity, err = severity.Parse(o.severity); err != nil {
+		return nil, fmt.Errorf("--severity: %w", err)
+	}
+	if r := o.region; r != "" {
+		if !config.IsKnownRegion(r) {
+			return nil, fmt.Errorf("--region %s: not a known AWS region (e.g. us-east-1, eu-west-1); the member's home region is %s", r, m.HomeRegion)
 		}
-	}
-	if r := set["region"]; r != "" {
 		p.region = r
 	}
 	if !m.DiscoverRegions && !slices.Contains(m.Regions, p.region) {
@@ -90,12 +144,12 @@ func planPing(set map[string]string) (*ping, error) {
 	}
 	on, min := canarySettings(m)
 	if !on {
-		return nil, fmt.Errorf("--member %s: the canary detector is switched off (secalerts:member.detectors.canary.enabled), so the canary would stay in the account", set["member"])
+		return nil, inFile(o.member, fmt.Errorf("the canary detector is switched off (secalerts:member.detectors.canary.enabled), so the canary would stay in the account"))
 	}
 	if p.severity < min {
 		return nil, fmt.Errorf("--severity %s: the member forwards canaries of %s or higher only (secalerts:member minSeverity), so this one would stay in the account", p.severity, min)
 	}
-	p.message = set["message"]
+	p.message = o.message
 	if p.message == "" {
 		p.message = fmt.Sprintf("Canary sent with secalerts ping to check that %s alerts from account %s (%s) arrive.", p.severity, m.AccountID, p.region)
 	}

@@ -147,7 +147,8 @@ func TestPingChecksBeforeCallingAWS(t *testing.T) {
 		code int
 		want string
 	}{
-		{"no member", nil, 2, "ping needs --member"},
+		{"no member", nil, 2, "secalerts ping: --member MEMBER_STACK_FILE is required\nRun 'secalerts ping -h' for help.\n"},
+		{"unknown region", []string{"--member", memberFile, "--region", "eu-west-9"}, 1, "--region eu-west-9: not a known AWS region"},
 		{"hub file", []string{"--member", hubFile}, 1, `the stack's secalerts:role is "hub", want "member"`},
 		{"bad severity", []string{"--member", memberFile, "--severity", "URGENT"}, 1, "--severity"},
 		{"below the member's minimum", []string{"--member", memberFile, "--severity", "LOW"}, 1, "forwards canaries of MEDIUM or higher only"},

@@ -2,35 +2,58 @@ package main
 
 import (
 	"fmt"
-	"io"
+
+	"github.com/spf13/cobra"
 
 	"secalerts/config"
 	"secalerts/names"
 	"secalerts/preview"
-	"secalerts/replay"
 	"secalerts/stack"
 )
 
-func runPreview(args []string, stdout, stderr io.Writer) int {
-	set, files, err := flags(args, map[string]bool{"json": false})
-	if err != nil || len(files) != 1 {
-		fmt.Fprintf(stderr, "preview takes one stack file (%v)\n%s", err, usage)
-		return 2
+var previewHelp = help{
+	env: []envVar{{"PATH", "must hold go for a hub stack, whose delivery function is built as part of the preview"}},
+	exits: []exitCode{
+		{exitOK, "the preview was printed"},
+		{exitFailed, "the stack file is invalid or the program failed: every problem is listed"},
+		usageExit,
+	},
+}
+
+func newPreviewCmd(c *cli) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "preview [--json] STACK_FILE",
+		Short: "print the resources a stack file would create",
+		Long: `Run the program for STACK_FILE (Pulumi.<stack>.yaml, next to Pulumi.yaml) under
+Pulumi's mock monitor, offline, and print the resources pulumi up would
+create, as a tree. The stack file is validated completely: every problem is
+listed, each naming its config key.`,
+		Example: `  secalerts preview Pulumi.hub.yaml
+  secalerts preview --json Pulumi.member.yaml`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usagef(cmd, "takes one stack file, got %d arguments", len(args))
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, resources, err := previewStack(args[0])
+			if err != nil {
+				return err
+			}
+			write := preview.WriteTree
+			if asJSON {
+				write = preview.WriteJSON
+			}
+			if err := write(c.stdout, st, resources); err != nil {
+				return fmt.Errorf("writing the preview: %w", err)
+			}
+			return nil
+		},
 	}
-	st, resources, err := previewStack(files[0])
-	if err != nil {
-		fmt.Fprintf(stderr, "error: %v\n", err)
-		return 1
-	}
-	write := preview.WriteTree
-	if set["json"] == "true" {
-		write = preview.WriteJSON
-	}
-	if err := write(stdout, st, resources); err != nil {
-		fmt.Fprintf(stderr, "error: writing the preview: %v\n", err)
-		return 1
-	}
-	return 0
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the shape of pulumi preview --json instead of a tree")
+	return cmd
 }
 
 // previewStack loads a stack file and runs the program for it.
@@ -42,38 +65,9 @@ func previewStack(path string) (preview.Stack, []preview.Resource, error) {
 	opts := preview.Options{Regions: config.DefaultRegions(), StackOutputs: hubOutputs(st)}
 	resources, err := preview.Run(st, opts, stack.Run)
 	if err != nil {
-		return st, nil, fmt.Errorf("%s: %w", path, err)
+		return st, nil, inFile(path, err)
 	}
 	return st, resources, nil
-}
-
-// loadPipeline plans a hub and a member stack file, checking each file's
-// role, and prepares the member's pipeline to its customer's bus in that
-// hub: what replay, forecast and diff route events through.
-func loadPipeline(hubFile, memberFile string) (*replay.Router, error) {
-	hubStack, err := preview.LoadStackFile(hubFile)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkRole(hubFile, hubStack, config.RoleHub, "--hub"); err != nil {
-		return nil, err
-	}
-	hub, err := stack.HubPlan(hubStack)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", hubFile, err)
-	}
-	memberStack, err := preview.LoadStackFile(memberFile)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkRole(memberFile, memberStack, config.RoleMember, "--member"); err != nil {
-		return nil, err
-	}
-	member, bus, err := stack.OfflineMember(memberStack, hub)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", memberFile, err)
-	}
-	return replay.NewRouter(hub, member, bus)
 }
 
 // hubOutputs answers a member's StackReference to its hub when a member

@@ -2,65 +2,122 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
 
-	"secalerts/config"
-	"secalerts/preview"
+	"github.com/spf13/cobra"
+
 	"secalerts/replay"
-	"secalerts/stack"
 )
 
-func runReplay(args []string, stdout, stderr io.Writer) int {
-	set, files, err := flags(args, map[string]bool{"hub": true, "member": true, "json": false})
-	if err != nil || set["hub"] == "" || set["member"] == "" || len(files) == 0 {
-		fmt.Fprintf(stderr, "replay needs --hub, --member and at least one event file (%v)\n%s", err, usage)
-		return 2
+var replayHelp = help{
+	env: noEnv,
+	exits: []exitCode{
+		{exitOK, "every event was replayed, whatever it alerts (an event too large for EventBridge is reported, not replayed)"},
+		{exitFailed, "a stack file is invalid, the stacks do not pair, or an event file or event could not be read: each is named on stderr, and the other events are still replayed"},
+		usageExit,
+	},
+}
+
+func newReplayCmd(c *cli) *cobra.Command {
+	var hubFile, memberFile string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "replay --hub HUB_STACK_FILE --member MEMBER_STACK_FILE [--json] EVENT_FILE...",
+		Short: "send events through the member's and the hub's rules, offline",
+		Long: `Send each event through the pipeline the two stack files deploy, offline: the
+member's forwarding rules of the event's region, the hub bus's policy and
+rule, and the delivery function's own code, and print what it would deliver,
+message by message.
+
+An event file holds one EventBridge event, a JSON array of them, or JSON
+lines; it is read as it is replayed, so files of any size replay in constant
+memory. Events are replayed as if they happened in the member account (their
+account is replaced and the result says so). Events of the hub account itself
+(heartbeat reports) go straight onto the member's customer bus. An event over
+256 KB as EventBridge counts a PutEvents entry is reported as undeliverable
+instead of replayed.
+
+The stacks are checked first: the member must forward to a bus the hub
+creates, whose policy admits the member's account.`,
+		Example: `  secalerts replay --hub Pulumi.hub.yaml --member Pulumi.member.yaml testdata/events/guardduty/HIGH--crypto-mining.json
+  secalerts replay --json --hub Pulumi.hub.yaml --member Pulumi.member.yaml testdata/events/*/*.json`,
+		RunE: func(cmd *cobra.Command, files []string) error {
+			if err := needFlags(cmd, "hub", "member"); err != nil {
+				return err
+			}
+			if len(files) == 0 {
+				return usagef(cmd, "name at least one event file")
+			}
+			return c.replay(hubFile, memberFile, asJSON, files)
+		},
 	}
-	p, err := loadPipeline(set["hub"], set["member"])
+	cmd.Flags().StringVar(&hubFile, "hub", "", "the hub stack file")
+	cmd.Flags().StringVar(&memberFile, "member", "", "the member stack file")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per event instead of text")
+	flagValue(cmd, "hub", "HUB_STACK_FILE")
+	flagValue(cmd, "member", "MEMBER_STACK_FILE")
+	required(cmd, "hub", "member")
+	return cmd
+}
+
+// writeFailed is a result that could not be written: replay stops.
+type writeFailed struct{ err error }
+
+func (e writeFailed) Error() string { return "writing the result: " + e.err.Error() }
+func (e writeFailed) Unwrap() error { return e.err }
+
+func (c *cli) replay(hubFile, memberFile string, asJSON bool, files []string) error {
+	p, warnings, err := loadPipeline(hubFile, memberFile)
 	if err != nil {
-		fmt.Fprintf(stderr, "error: %v\n", err)
-		return 1
+		return err
+	}
+	for _, w := range warnings {
+		fmt.Fprintln(c.stderr, "warning: "+w)
 	}
 	failed := false
-	enc := json.NewEncoder(stdout)
+	enc := json.NewEncoder(c.stdout)
 	for _, f := range files {
-		events, err := replay.ReadEvents(f)
-		if err != nil {
-			fmt.Fprintf(stderr, "error: %v\n", err)
-			failed = true
-			continue
-		}
-		for i, ev := range events {
-			res := p.Replay(f, i+1, ev)
+		// The text names the event's number only when the file holds
+		// several: the first result waits for the second event.
+		var pending *replay.Result
+		count := 0
+		err := replay.Stream(f, func(i int, ev []byte) error {
+			count = i
+			res := p.Replay(f, i, ev)
 			if res.Error != "" {
-				fmt.Fprintf(stderr, "error: %s\n", res.Error)
+				report(c.stderr, errors.New(res.Error))
 				failed = true
-				continue
+				return nil
 			}
-			if set["json"] == "true" {
+			if asJSON {
 				if err := enc.Encode(res); err != nil {
-					fmt.Fprintf(stderr, "error: writing the result: %v\n", err)
-					return 1
+					return writeFailed{err}
 				}
-				continue
+				return nil
 			}
-			writeResult(stdout, res, len(events) > 1)
+			if pending != nil {
+				writeResult(c.stdout, *pending, true)
+			}
+			pending = &res
+			return nil
+		})
+		if pending != nil {
+			writeResult(c.stdout, *pending, count > 1)
+		}
+		var wf writeFailed
+		if errors.As(err, &wf) {
+			return wf
+		}
+		if err != nil {
+			report(c.stderr, err)
+			failed = true
 		}
 	}
 	if failed {
-		return 1
-	}
-	return 0
-}
-
-// checkRole makes sure a stack file given to --hub or --member deploys that
-// role: swapped files would otherwise replay the hub's rules as forwarding
-// rules and report every event as going nowhere.
-func checkRole(path string, st preview.Stack, want config.Role, flag string) error {
-	if got := config.Role(st.Config[stack.Project+":role"]); got != want {
-		return fmt.Errorf("%s %s: the stack's %s:role is %q, want %q", flag, path, stack.Project, got, want)
+		return silentExit(exitFailed)
 	}
 	return nil
 }
@@ -76,6 +133,8 @@ func writeResult(w io.Writer, r replay.Result, indexed bool) {
 		via = "made by the hub"
 	}
 	switch {
+	case r.Undeliverable != "":
+		fmt.Fprintf(w, "%s: not replayed: %s\n", name, r.Undeliverable)
 	case !r.Forwarded:
 		fmt.Fprintf(w, "%s: not forwarded (no member rule in %s matches)\n", name, r.Region)
 	case r.Heartbeat:
