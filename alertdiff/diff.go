@@ -113,7 +113,7 @@ func Compare(base, head []Outcome) Report {
 		if !inBase {
 			o = ho
 		}
-		if perFile[o.File] == 1 && o.Index <= 1 {
+		if o.Time == "" && perFile[o.File] == 1 && o.Index <= 1 {
 			// The file alone when it holds one event.
 			ch.Event = o.File
 		}

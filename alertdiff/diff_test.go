@@ -158,3 +158,31 @@ func TestReadOutcomesIgnoresFieldsItDoesNotKnow(t *testing.T) {
 		t.Errorf("malformed output: err = %v, want one naming line 1", err)
 	}
 }
+
+// TestQuietChanges: a suppression added in the head stops an alert and the
+// report says which; a flood summary the tick sends is compared by its
+// time and detector like an event.
+func TestQuietChanges(t *testing.T) {
+	suppressed := ev("a.json", "HIGH", "security-groups")
+	suppressed.Quiet = "suppressed:deploy-pipeline"
+	summary := func(to ...string) Outcome {
+		o := ev("", "HIGH", "security-groups", to...)
+		o.Time, o.Summary, o.Customer = "2026-03-04T05:20:00Z", true, "acme"
+		return o
+	}
+	r := Compare([]Outcome{ev("a.json", "HIGH", "security-groups", "acme slack:T1/C1"), summary("acme slack:T1/C1")},
+		[]Outcome{suppressed, summary()})
+	if len(r.Changes) != 2 || r.Changes[0].Kind != Stopped || r.Changes[1].Kind != Stopped {
+		t.Fatalf("changes %+v", r.Changes)
+	}
+	var b strings.Builder
+	if err := WriteText(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"- a.json: stops alerting (kept quiet: suppressed:deploy-pipeline)",
+		"- flood summary at 2026-03-04T05:20:00Z: HIGH of security-groups for acme: stops alerting"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("the report lacks %q:\n%s", want, b.String())
+		}
+	}
+}

@@ -22,10 +22,21 @@ type Outcome struct {
 	File       string     `json:"file"`
 	Index      int        `json:"index"`
 	Forwarded  bool       `json:"forwarded"`
+	Customer   string     `json:"customer"`
 	Detector   string     `json:"detector"`
 	Severity   string     `json:"severity"`
 	Deliveries []Delivery `json:"deliveries"`
 	Error      string     `json:"error,omitempty"`
+	// Quiet says why an alert was kept quiet (duplicate, flood,
+	// suppressed:<name>).
+	Quiet string `json:"quiet,omitempty"`
+	// A message the tick sent on its own has its Time and kind instead of
+	// a file.
+	Time     string `json:"time,omitempty"`
+	Summary  bool   `json:"summary,omitempty"`
+	Reminder bool   `json:"reminder,omitempty"`
+	Report   bool   `json:"report,omitempty"`
+	Weekly   bool   `json:"weekly,omitempty"`
 }
 
 // Delivery is one message to one destination.
@@ -40,8 +51,28 @@ type Delivery struct {
 func (o Outcome) Alerting() bool { return len(o.Deliveries) > 0 }
 
 // Key identifies the event: its file, and its position when the file holds
-// several.
-func (o Outcome) Key() string { return fmt.Sprintf("%s[%d]", o.File, o.Index) }
+// several; a message of the tick by its time, kind, customer and detector.
+func (o Outcome) Key() string {
+	if o.Time != "" {
+		return fmt.Sprintf("%s at %s: %s of %s for %s", o.tickKind(), o.Time, o.Severity, o.Detector, o.Customer)
+	}
+	return fmt.Sprintf("%s[%d]", o.File, o.Index)
+}
+
+// tickKind names a message of the tick.
+func (o Outcome) tickKind() string {
+	switch {
+	case o.Summary:
+		return "flood summary"
+	case o.Reminder:
+		return "reminder"
+	case o.Report:
+		return "silence report"
+	case o.Weekly:
+		return "weekly quiet report"
+	}
+	return "tick message"
+}
 
 // Recipients are the event's destinations, each once, sorted, as
 // "<destination> (<customer>)".

@@ -54,9 +54,17 @@ func alert(o Outcome) string {
 func describe(ch Change) []string {
 	switch ch.Kind {
 	case Started:
-		return []string{fmt.Sprintf("starts alerting: %s -> %s", alert(ch.Head), strings.Join(ch.Head.Recipients(), ", "))}
+		why := ""
+		if ch.Base.Quiet != "" {
+			why = " (was kept quiet: " + ch.Base.Quiet + ")"
+		}
+		return []string{fmt.Sprintf("starts alerting%s: %s -> %s", why, alert(ch.Head), strings.Join(ch.Head.Recipients(), ", "))}
 	case Stopped:
-		return []string{fmt.Sprintf("stops alerting: was %s -> %s", alert(ch.Base), strings.Join(ch.Base.Recipients(), ", "))}
+		why := ""
+		if ch.Head.Quiet != "" {
+			why = " (kept quiet: " + ch.Head.Quiet + ")"
+		}
+		return []string{fmt.Sprintf("stops alerting%s: was %s -> %s", why, alert(ch.Base), strings.Join(ch.Base.Recipients(), ", "))}
 	case Missing:
 		return []string{"no result: " + ch.Detail}
 	}

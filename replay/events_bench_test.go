@@ -106,8 +106,13 @@ func BenchmarkStream(b *testing.B) {
 			b.ResetTimer()
 			for b.Loop() {
 				alerts = 0
-				err := replay.Stream(path, func(i int, ev []byte) error {
-					res := p.Replay(path, i, ev)
+				s, err := p.NewSession()
+				if err != nil {
+					b.Fatal(err)
+				}
+				err = replay.Stream(path, func(i int, ev []byte) error {
+					rs := s.Replay(path, i, ev)
+					res := rs[len(rs)-1]
 					if res.Error != "" {
 						return fmt.Errorf("%s", res.Error)
 					}

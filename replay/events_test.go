@@ -194,7 +194,7 @@ func TestUndeliverable(t *testing.T) {
 // delivered instead of replaying it.
 func TestReplayReportsAnOversizedEvent(t *testing.T) {
 	p := stacktest.ExamplePipeline(t)
-	res := p.Replay("big.json", 2, sized(t, 300<<10))
+	res := replayOne(t, p, "big.json", 2, sized(t, 300<<10))
 	if !strings.Contains(res.Undeliverable, "over 256 KB") || !strings.Contains(res.Undeliverable, "1 MB") {
 		t.Errorf("undeliverable %q, want the size and both limits", res.Undeliverable)
 	}

@@ -1,14 +1,9 @@
 package replay
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
-	"time"
-
-	"secalerts/engine"
-	"secalerts/eventbridge"
 )
 
 // Delivery is one message the event produces.
@@ -52,8 +47,35 @@ type Result struct {
 	// Undeliverable says why EventBridge would not carry the event (its
 	// size); such an event is not replayed.
 	Undeliverable string `json:"undeliverable,omitempty"`
-	// Note says how the event was adapted to the member.
+	// Quiet says why an alert was not sent: "duplicate" (its finding was
+	// already reported and is unchanged), "flood" (collapsed into its
+	// window's summary) or "suppressed:<name>"; absent when it was sent.
+	Quiet string `json:"quiet,omitempty"`
+	// Notes are what the alert says besides the event: a finding that
+	// came back, a severity that rose.
+	Notes []string `json:"notes,omitempty"`
+	// Note says how the event was adapted to the member, or when it was
+	// replayed out of its time order.
 	Note string `json:"note,omitempty"`
+
+	// A message the function's tick sends on its own is a result of its
+	// own, with no file: Time is the tick's, and one of Summary (a flood
+	// window's summary, Covers the events it counts), Reminder (a finding
+	// still open), Report (a silent member rule) or Weekly (what was kept
+	// quiet in a week) is true.
+	Time     string `json:"time,omitempty"`
+	Summary  bool   `json:"summary,omitempty"`
+	Reminder bool   `json:"reminder,omitempty"`
+	Report   bool   `json:"report,omitempty"`
+	Weekly   bool   `json:"weekly,omitempty"`
+	Covers   []Ref  `json:"covers,omitempty"`
+}
+
+// Ref names an event of the input.
+type Ref struct {
+	File string `json:"file"`
+	// Index is the event's number in its file, from 1.
+	Index int `json:"index"`
 }
 
 // IsChat reports whether a delivery's destination is a chat channel reached
@@ -122,83 +144,4 @@ func (r *Router) Prepare(event []byte) ([]byte, Envelope, string, error) {
 	note := fmt.Sprintf("account %s replaced by the member's account %s", env.Account, r.account)
 	env.Account = r.account
 	return event, env, note, nil
-}
-
-// Replay routes one event (the index-th of file, from 1) and delivers it
-// through the engine, with the engine's state carried from the events
-// replayed before.
-func (r *Router) Replay(file string, index int, event []byte) Result {
-	res := Result{File: file, Index: index, Deliveries: []Delivery{}}
-	if why := Undeliverable(event); why != "" {
-		res.Undeliverable = why
-		return res
-	}
-	// Errors name the event as Stream does: a file may hold several.
-	where := fmt.Sprintf("%s: event %d", file, index)
-	event, env, note, err := r.Prepare(event)
-	if err != nil {
-		res.Error = fmt.Sprintf("%s is %v", where, err)
-		return res
-	}
-	res.EventID, res.Account, res.Region, res.Note = env.ID, env.Account, env.Region, note
-	out, reached, err := r.reach(event, env.Region, env.Account)
-	if err != nil {
-		res.Error = fmt.Sprintf("%s: %v", where, err)
-		return res
-	}
-	res.Forwarded, res.ForwardRule, res.Customer, res.Dropped = out.Forwarded, out.ForwardRule, out.Customer, out.Dropped
-	if !reached {
-		return res
-	}
-	if out.FromHub {
-		res.Note = fmt.Sprintf("event of the hub account %s, made by the hub itself for bus %s", env.Account, r.customer.Bus.Name)
-	}
-	if t, err := time.Parse(time.RFC3339, env.Time); err == nil {
-		r.clock.advance(t)
-	}
-	var o engine.Outcome
-	if out.FromHub {
-		o, err = r.engine.Report(context.Background(), r.customer.Name, event)
-	} else {
-		var in engine.Input
-		if in, err = r.input(event); err == nil {
-			o, err = r.engine.Handle(context.Background(), in)
-		}
-	}
-	if err != nil {
-		res.Error = fmt.Sprintf("%s: %v", where, err)
-		return res
-	}
-	decided := withDecision(Outcome{}, o.Decision)
-	res.Dropped, res.Heartbeat, res.Detector, res.Severity = decided.Dropped, decided.Heartbeat, decided.Detector, decided.Severity
-	for _, d := range o.Deliveries {
-		res.Deliveries = append(res.Deliveries, Delivery{Customer: r.customer.Name, Destination: d.Destination,
-			Subject: d.Subject, Message: string(d.Body), Duplicate: d.Duplicate})
-	}
-	for _, d := range res.Deliveries {
-		if IsChat(d.Destination) {
-			res.Message = d.Message
-			break
-		}
-	}
-	if res.Message == "" && len(res.Deliveries) > 0 {
-		res.Message = res.Deliveries[0].Message
-	}
-	return res
-}
-
-// input is what the bus's rule hands the delivery function: its input
-// transformer applied to the event as EventBridge applies it.
-func (r *Router) input(event []byte) (engine.Input, error) {
-	c := r.customer
-	t := eventbridge.InputTransformer{Paths: map[string]string{}, Template: c.Rule.Input}
-	text, err := t.Render(event, eventbridge.RuleInfo{Name: c.Rule.Name, ARN: c.Rule.ARN, IngestionTime: r.clock.now()})
-	if err != nil {
-		return engine.Input{}, fmt.Errorf("applying the input transformer of rule %s: %w", c.Rule.Name, err)
-	}
-	var in engine.Input
-	if err := json.Unmarshal([]byte(text), &in); err != nil {
-		return engine.Input{}, fmt.Errorf("the input transformer of rule %s made no delivery input: %w", c.Rule.Name, err)
-	}
-	return in, nil
 }

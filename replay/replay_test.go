@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"secalerts/detectors"
@@ -45,6 +46,30 @@ func critical(t *testing.T) []byte {
 	return b
 }
 
+var (
+	sessionsMu sync.Mutex
+	sessions   = map[*replay.Router]*replay.Session{}
+)
+
+// replayOne replays event in the session of p (one per router, so state
+// carries from one call to the next, as in one replay) and returns the
+// event's own result, the last.
+func replayOne(t testing.TB, p *replay.Router, file string, index int, event []byte) replay.Result {
+	t.Helper()
+	sessionsMu.Lock()
+	defer sessionsMu.Unlock()
+	s := sessions[p]
+	if s == nil {
+		var err error
+		if s, err = p.NewSession(); err != nil {
+			t.Fatal(err)
+		}
+		sessions[p] = s
+	}
+	rs := s.Replay(file, index, event)
+	return rs[len(rs)-1]
+}
+
 func writeFile(t *testing.T, content string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "events.json")
@@ -65,7 +90,7 @@ func TestReplayRejectsWhatIsNotAnEvent(t *testing.T) {
 		{"no region", `{"source": "secalerts.canary", "detail-type": "secalerts canary", "account": "111111111111"}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res := p.Replay("events.json", 3, []byte(tc.event))
+			res := replayOne(t, p, "events.json", 3, []byte(tc.event))
 			if res.Error == "" || !strings.Contains(res.Error, "events.json") || !strings.Contains(res.Error, "event 3") {
 				t.Errorf("error %q, want one naming events.json and event 3", res.Error)
 			}
@@ -82,7 +107,7 @@ func TestReplayRejectsWhatIsNotAnEvent(t *testing.T) {
 func TestReplayPutsTheEventInTheMemberAccount(t *testing.T) {
 	p := stacktest.ExamplePipeline(t)
 
-	res := p.Replay("x.json", 1, canary(t, "HIGH", "123456789012", "eu-west-1"))
+	res := replayOne(t, p, "x.json", 1, canary(t, "HIGH", "123456789012", "eu-west-1"))
 	if res.Error != "" {
 		t.Fatal(res.Error)
 	}
@@ -98,7 +123,7 @@ func TestReplayPutsTheEventInTheMemberAccount(t *testing.T) {
 		}
 	}
 
-	same := p.Replay("y.json", 1, canary(t, "HIGH", memberAccount, "eu-west-1"))
+	same := replayOne(t, p, "y.json", 1, canary(t, "HIGH", memberAccount, "eu-west-1"))
 	if same.Note != "" || same.Account != memberAccount || len(same.Deliveries) != len(res.Deliveries) {
 		t.Errorf("an event already in the member account: note %q account %q, %d deliveries (want %d)",
 			same.Note, same.Account, len(same.Deliveries), len(res.Deliveries))
@@ -118,7 +143,7 @@ func TestReplayAppliesTheBusPolicy(t *testing.T) {
 	}
 	p := stacktest.Pipeline(t, stacktest.StackFile(t, "stranger", content), examplePath(t, stacktest.MemberFile))
 
-	res := p.Replay("x.json", 1, canary(t, "CRITICAL", "123456789012", "eu-west-1"))
+	res := replayOne(t, p, "x.json", 1, canary(t, "CRITICAL", "123456789012", "eu-west-1"))
 	if res.Error != "" {
 		t.Fatal(res.Error)
 	}
@@ -148,7 +173,7 @@ type chatbotNotification struct {
 
 func TestChatDeliveriesAreChatbotNotifications(t *testing.T) {
 	p := stacktest.ExamplePipeline(t)
-	res := p.Replay("x.json", 1, critical(t))
+	res := replayOne(t, p, "x.json", 1, critical(t))
 	if res.Error != "" {
 		t.Fatal(res.Error)
 	}
@@ -194,7 +219,7 @@ func TestMessageIsTheTeamsRendering(t *testing.T) {
       - us-east-1
 `)
 	p := stacktest.Pipeline(t, examplePath(t, stacktest.HubFile), member)
-	res := p.Replay("x.json", 1, critical(t))
+	res := replayOne(t, p, "x.json", 1, critical(t))
 	if res.Error != "" {
 		t.Fatal(res.Error)
 	}
@@ -253,7 +278,7 @@ func TestReplayInAnotherPartition(t *testing.T) {
 		t.Errorf("acme's bus is %s", arn)
 	}
 	p := stacktest.Pipeline(t, govHub, stacktest.StackFile(t, "govmember", member))
-	res := p.Replay("x.json", 1, canary(t, "HIGH", memberAccount, "us-gov-west-1"))
+	res := replayOne(t, p, "x.json", 1, canary(t, "HIGH", memberAccount, "us-gov-west-1"))
 	if res.Error != "" || !res.Forwarded || res.Customer != "acme" || len(res.Deliveries) == 0 {
 		t.Errorf("a HIGH canary in GovCloud is not delivered: %+v", res)
 	}
@@ -279,14 +304,14 @@ func TestReplayOfAHubEvent(t *testing.T) {
 		}
 		return b
 	}
-	res := p.Replay("hub.json", 1, event(hubAccount))
+	res := replayOne(t, p, "hub.json", 1, event(hubAccount))
 	if res.Error != "" || res.Account != hubAccount || res.ForwardRule != "" || res.Customer != "acme" {
 		t.Fatalf("a hub event: %+v", res)
 	}
 	if res.Detector != "heartbeat-missing" || len(res.Deliveries) == 0 || !strings.Contains(res.Message, "eu-west-1") {
 		t.Errorf("the heartbeat report is not delivered naming the silent region: %+v", res)
 	}
-	forged := p.Replay("member.json", 1, event(memberAccount))
+	forged := replayOne(t, p, "member.json", 1, event(memberAccount))
 	if len(forged.Deliveries) != 0 {
 		t.Errorf("a member account's look-alike heartbeat report is delivered: %+v", forged.Deliveries)
 	}

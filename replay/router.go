@@ -17,7 +17,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"secalerts/engine"
 	"secalerts/eventbridge"
@@ -28,7 +27,7 @@ import (
 
 // Router decides what the pipeline does with events. It indexes the member
 // rules of each region and caches bus-policy decisions. Route is safe for
-// concurrent use; Replay is not (it keeps the engine's state in order).
+// concurrent use; a Session replays events in order, with state.
 type Router struct {
 	// account is the member account: events on its default buses carry it.
 	account string
@@ -42,9 +41,10 @@ type Router struct {
 	// forwards to a bus the hub does not have.
 	customer *plan.Customer
 	rule     *eventbridge.Matcher
+	// delivery is the function's plan; engine decides with it, reading
+	// no state.
+	delivery *engine.Config
 	engine   *engine.Engine
-	// clock is the engine's time: the time of the event being replayed.
-	clock *replayClock
 
 	mu       sync.Mutex
 	admitted map[string]bool // by account
@@ -61,13 +61,12 @@ type regionRouter struct {
 // NewRouter prepares the pipeline of member, which forwards to the bus
 // memberBus, and hub.
 func NewRouter(hub *plan.Hub, member *plan.Member, memberBus string) (*Router, error) {
-	clock := &replayClock{}
-	eng, err := engine.New(hub.Delivery(), engine.Options{Store: engine.NewMemoryStore(), Sender: discard{}, Now: clock.now})
+	eng, err := engine.New(hub.Delivery(), engine.Options{Store: engine.NewMemoryStore(), Sender: discard{}})
 	if err != nil {
 		return nil, err
 	}
 	r := &Router{account: member.Account.ID, hubAccount: hub.Account.ID, target: memberBus,
-		regions: map[string]*regionRouter{}, engine: eng, clock: clock, admitted: map[string]bool{}}
+		regions: map[string]*regionRouter{}, delivery: hub.Delivery(), engine: eng, admitted: map[string]bool{}}
 	for _, mr := range member.Regions {
 		rr := &regionRouter{m: eventbridge.NewMatcher(), rules: mr.Rules, scheduled: map[string]bool{}}
 		for i, fr := range mr.Rules {
@@ -304,25 +303,3 @@ type discard struct{}
 
 func (discard) Publish(context.Context, string, string, []byte, map[string]int) error { return nil }
 func (discard) Post(context.Context, string, []byte) error                            { return nil }
-
-// replayClock is the engine's clock in replay: the time of the event being
-// replayed, never moving back, so state (deliveries, heartbeats) ages as
-// it would have and output does not depend on when replay runs.
-type replayClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *replayClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *replayClock) advance(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if t.After(c.t) {
-		c.t = t
-	}
-}

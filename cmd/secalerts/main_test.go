@@ -84,7 +84,7 @@ func TestPreviewTree(t *testing.T) {
 		t.Fatalf("exit %d, stderr:\n%s", out.code, out.stderr)
 	}
 	for _, want := range []string{"+ pulumi:pulumi:Stack secalerts-hub", "+ secalerts:index:HubAccount secalerts",
-		"aws:cloudwatch/eventApiDestination:EventApiDestination secalerts-acme-webhook-pager"} {
+		"aws:ssm/parameter:Parameter secalerts-acme-webhook-pager", "aws:lambda/function:Function secalerts-delivery"} {
 		if !strings.Contains(out.stdout, want) {
 			t.Errorf("the tree has no %q:\n%s", want, out.stdout)
 		}
@@ -128,15 +128,15 @@ func TestPreviewJSON(t *testing.T) {
 			t.Errorf("step %d: urn %s, newState.urn %s, type %s", i, s.URN, s.NewState.URN, s.NewState.Type)
 		}
 		types[s.NewState.Type]++
-		if s.NewState.Type == "aws:cloudwatch/eventApiDestination:EventApiDestination" {
-			endpoints = append(endpoints, s.NewState.Inputs["invocationEndpoint"])
+		if s.NewState.Type == "aws:ssm/parameter:Parameter" {
+			endpoints = append(endpoints, s.NewState.Inputs["value"])
 		}
 	}
 	if types["pulumi:pulumi:Stack"] != 1 || types["secalerts:index:HubAccount"] != 1 {
 		t.Errorf("want one stack and one HubAccount step, got %v", types)
 	}
 	if len(endpoints) != 1 || endpoints[0] != "[secret]" {
-		t.Errorf("API destination invocationEndpoint = %v, want [secret]", endpoints)
+		t.Errorf("the webhook parameter's value = %v, want [secret]", endpoints)
 	}
 }
 
@@ -147,7 +147,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 		"preview":        invoke("preview", hubFile),
 		"preview --json": invoke("preview", "--json", hubFile),
 		"replay --json":  replayCorpus(t),
-		"replay":         invoke("replay", "--hub", hubFile, "--member", memberFile, filepath.Join(eventsDir, "canary", "CRITICAL--test-critical.json")),
+		"replay":         invoke("replay", "--hub", hubFile, "--member", memberFile, filepath.Join(eventsDir, "root-signin", "CRITICAL--success-without-mfa.json")),
 	}
 	for name, out := range outs {
 		if out.code != 0 {
@@ -162,7 +162,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	// The human replay did reach the webhook, so the check above saw its
 	// delivery.
 	if !strings.Contains(outs["replay"].stdout, "webhook:") {
-		t.Errorf("the CRITICAL canary reaches no webhook:\n%s", outs["replay"].stdout)
+		t.Errorf("the CRITICAL root sign-in reaches no webhook:\n%s", outs["replay"].stdout)
 	}
 }
 
@@ -214,11 +214,23 @@ type result struct {
 		Message     string `json:"message"`
 	} `json:"deliveries"`
 	Message *string `json:"message"`
+	Index   int     `json:"index"`
+	Quiet   string  `json:"quiet"`
+	// A message of the tick has its time instead of a file.
+	Time    string `json:"time"`
+	Summary bool   `json:"summary"`
+	Covers  []struct {
+		File  string `json:"file"`
+		Index int    `json:"index"`
+	} `json:"covers"`
 }
 
-func parseResults(t *testing.T, stdout string) map[string]result {
+// parseResults reads replay --json: the events' results by file, and the
+// tick's messages.
+func parseResults(t *testing.T, stdout string) (map[string]result, []result) {
 	t.Helper()
 	out := map[string]result{}
+	var ticks []result
 	sc := bufio.NewScanner(strings.NewReader(stdout))
 	sc.Buffer(nil, 1<<24)
 	for sc.Scan() {
@@ -229,12 +241,16 @@ func parseResults(t *testing.T, stdout string) map[string]result {
 		if r.File == nil || r.Forwarded == nil || r.Detector == nil || r.Severity == nil || r.Deliveries == nil || r.Message == nil {
 			t.Fatalf("a result lacks file, forwarded, detector, severity, deliveries or message:\n%s", sc.Text())
 		}
+		if r.Time != "" {
+			ticks = append(ticks, r)
+			continue
+		}
 		if _, dup := out[*r.File]; dup {
 			t.Errorf("two results for %s", *r.File)
 		}
 		out[*r.File] = r
 	}
-	return out
+	return out, ticks
 }
 
 // expectations holds what the example stacks say about an event, derived
@@ -312,6 +328,24 @@ func (e expectations) forwards(t *testing.T, id string, sev severity.Severity, r
 }
 
 // destinations are acme's destinations whose minSeverity sev reaches.
+// highest is the highest minimum severity of acme's destinations.
+func (e expectations) highest() severity.Severity {
+	var h severity.Severity
+	for _, s := range e.acme.Slack {
+		h = max(h, s.MinSeverity)
+	}
+	for _, s := range e.acme.Teams {
+		h = max(h, s.MinSeverity)
+	}
+	for _, m := range e.acme.Emails {
+		h = max(h, m.MinSeverity)
+	}
+	for _, w := range e.acme.Webhooks {
+		h = max(h, w.MinSeverity)
+	}
+	return h
+}
+
 func (e expectations) destinations(sev severity.Severity) []string {
 	var out []string
 	for _, s := range e.acme.Slack {
@@ -344,8 +378,17 @@ func TestReplayCorpus(t *testing.T) {
 	if out.code != 0 || out.stderr != "" {
 		t.Fatalf("exit %d, stderr:\n%s", out.code, out.stderr)
 	}
-	results := parseResults(t, out.stdout)
+	results, ticks := parseResults(t, out.stdout)
 	files := corpus(t)
+	// What the flood summaries count.
+	summarized := map[string]bool{}
+	for _, tk := range ticks {
+		for _, c := range tk.Covers {
+			if tk.Summary {
+				summarized[c.File] = true
+			}
+		}
+	}
 	if len(results) != len(files) {
 		t.Errorf("%d results for %d files", len(results), len(files))
 	}
@@ -399,12 +442,34 @@ func TestReplayCorpus(t *testing.T) {
 		if !*r.Forwarded || r.Customer != "acme" {
 			t.Errorf("%s: forwarded %v to customer %q, want forwarded to acme", f, *r.Forwarded, r.Customer)
 		}
+		d, _ := detectors.ByID(id)
+		if id == detectors.CanaryID && sev > exp.acme.CanaryMaxSeverity {
+			if len(deliveries) > 0 {
+				t.Errorf("%s: a canary above canaryMaxSeverity delivered to %v", f, deliveries)
+			}
+			checked["canary above its maximum"]++
+			continue
+		}
 		if *r.Detector != id || *r.Severity != prefix {
 			t.Errorf("%s: detector %q severity %q, want %s %s", f, *r.Detector, *r.Severity, id, prefix)
 		}
-		want := exp.destinations(sev)
-		if d, _ := detectors.ByID(id); d.HubOnly {
-			// Hub-only alerts reach the operator too.
+		// Kept quiet: a finding already reported, or one of a flood, which
+		// a summary must count.
+		if r.Quiet != "" {
+			if len(deliveries) > 0 || (r.Quiet == engine.QuietFlood && !summarized[f]) || (r.Quiet != engine.QuietFlood && r.Quiet != engine.QuietDuplicate) {
+				t.Errorf("%s: kept quiet (%s), delivered to %v, counted in a summary: %v", f, r.Quiet, deliveries, summarized[f])
+			}
+			checked["quiet: "+r.Quiet]++
+			continue
+		}
+		routed := sev
+		if d.Tamper {
+			// Tampering reaches the highest destination too.
+			routed = max(sev, exp.highest())
+		}
+		want := exp.destinations(routed)
+		if d.HubOnly || d.Tamper {
+			// The operator hears of the hub's reports and of tampering.
 			want = append(want, engine.OperatorID)
 			sort.Strings(want)
 		}
@@ -413,7 +478,7 @@ func TestReplayCorpus(t *testing.T) {
 		}
 	}
 	// The corpus exercises every kind of expectation.
-	for _, k := range []string{"none", "elsewhere", "dropped by the member", "delivered"} {
+	for _, k := range []string{"none", "elsewhere", "dropped by the member", "delivered", "quiet: flood", "canary above its maximum"} {
 		if checked[k] == 0 {
 			t.Errorf("no event checked as %s", k)
 		}
@@ -453,7 +518,7 @@ func TestReplayMalformedEvents(t *testing.T) {
 			t.Errorf("stderr does not name %s:\n%s", p, out.stderr)
 		}
 	}
-	results := parseResults(t, out.stdout)
+	results, _ := parseResults(t, out.stdout)
 	if len(results) != len(good) {
 		t.Errorf("%d results, want one per good file:\n%s", len(results), out.stdout)
 	}
@@ -468,7 +533,7 @@ func TestReplayMalformedEvents(t *testing.T) {
 }
 
 func TestReplayHumanOutputReadsChatMessages(t *testing.T) {
-	event := filepath.Join(eventsDir, "canary", "CRITICAL--test-critical.json")
+	event := filepath.Join(eventsDir, "root-signin", "CRITICAL--success-without-mfa.json")
 	out := invoke("replay", "--hub", hubFile, "--member", memberFile, event)
 	if out.code != 0 {
 		t.Fatalf("exit %d: %s", out.code, out.stderr)
@@ -498,7 +563,7 @@ func TestReplayHumanOutputReadsChatMessages(t *testing.T) {
 		}
 	}
 	if chat.Content.Title == "" || len(chat.Content.NextSteps) == 0 || email == "" {
-		t.Fatalf("the CRITICAL canary has no chat message with next steps or no e-mail: %+v", r.Deliveries)
+		t.Fatalf("the CRITICAL root sign-in has no chat message with next steps or no e-mail: %+v", r.Deliveries)
 	}
 	if strings.Contains(out.stdout, `"version":"1.0"`) || strings.Contains(out.stdout, `"textType"`) {
 		t.Errorf("the human output prints the Chatbot JSON:\n%s", out.stdout)

@@ -47,7 +47,7 @@ var pingHelp = help{
 }
 
 type pingOptions struct {
-	member, severity, region, message string
+	member, severity, region string
 }
 
 // newPingCmd puts a canary event on a member region's default bus with the
@@ -56,7 +56,7 @@ type pingOptions struct {
 func newPingCmd(c *cli) *cobra.Command {
 	var o pingOptions
 	cmd := &cobra.Command{
-		Use:   "ping --member MEMBER_STACK_FILE [--severity SEVERITY] [--region REGION] [--message TEXT]",
+		Use:   "ping --member MEMBER_STACK_FILE [--severity SEVERITY] [--region REGION]",
 		Short: "send a canary through the deployed pipeline",
 		Long: `Put one canary event (source secalerts.canary) on the default bus of the
 member account, with the member account's AWS credentials, so it travels the
@@ -65,9 +65,15 @@ rules, every destination that takes its severity. It checks first, without
 calling AWS, that the member stack would forward it (region known and covered,
 canary detector on, severity at or above the member's minimum), then that the
 credentials are the member account's (STS GetCallerIdentity). It needs
-events:PutEvents on the default bus and sts:GetCallerIdentity.`,
+events:PutEvents on the default bus and sts:GetCallerIdentity.
+
+The canary carries its severity and nothing else: any principal of the member
+account could put one, so its message quotes no text of the sender's. The
+hub delivers canaries up to each customer's canaryMaxSeverity (HIGH unless
+the hub stack says otherwise), so a test pages no CRITICAL-only destination
+unless the customer asked for it.`,
 		Example: `  AWS_PROFILE=acme-prod secalerts ping --member Pulumi.acme-prod.yaml
-  secalerts ping --member Pulumi.acme-prod.yaml --severity CRITICAL --region eu-west-1 --message "after the 2.3 upgrade"`,
+  secalerts ping --member Pulumi.acme-prod.yaml --severity MEDIUM --region eu-west-1`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
 				return usagef(cmd, "takes no arguments, got %q", args[0])
@@ -96,14 +102,11 @@ events:PutEvents on the default bus and sts:GetCallerIdentity.`,
 	f.StringVar(&o.member, "member", "", "the member stack file")
 	f.StringVar(&o.severity, "severity", severity.High.String(), "the canary's severity: INFORMATIONAL, LOW, MEDIUM, HIGH or CRITICAL")
 	f.StringVar(&o.region, "region", "", "the region whose default bus gets the canary")
-	f.StringVar(&o.message, "message", "", "the canary's message")
 	flagValue(cmd, "member", "MEMBER_STACK_FILE")
 	flagValue(cmd, "severity", "SEVERITY")
 	flagValue(cmd, "region", "REGION")
-	flagValue(cmd, "message", "TEXT")
 	required(cmd, "member")
 	defaultText(cmd, "region", "the member's home region")
-	defaultText(cmd, "message", "one naming the severity, account and region")
 	return cmd
 }
 
@@ -112,7 +115,6 @@ type ping struct {
 	member   *config.Member
 	region   string
 	severity severity.Severity
-	message  string
 }
 
 // planPing reads the member stack file and checks, before any AWS call,
@@ -148,10 +150,6 @@ func planPing(o pingOptions) (*ping, error) {
 	}
 	if p.severity < min {
 		return nil, fmt.Errorf("--severity %s: the member forwards canaries of %s or higher only (secalerts:member minSeverity), so this one would stay in the account", p.severity, min)
-	}
-	p.message = o.message
-	if p.message == "" {
-		p.message = fmt.Sprintf("Canary sent with secalerts ping to check that %s alerts from account %s (%s) arrive.", p.severity, m.AccountID, p.region)
 	}
 	return p, nil
 }
@@ -192,7 +190,7 @@ func (p *ping) send(ctx context.Context) (string, error) {
 			"use the member account's credentials (AWS_PROFILE, or a role in it), since only its own default bus carries the canary to its forwarding rule",
 			got, aws.ToString(who.Arn), p.member.AccountID)
 	}
-	detail, err := json.Marshal(map[string]string{"severity": p.severity.String(), "message": p.message})
+	detail, err := json.Marshal(map[string]string{"severity": p.severity.String()})
 	if err != nil {
 		return "", fmt.Errorf("encoding the canary: %w", err)
 	}
@@ -226,8 +224,8 @@ func (p *ping) report(w io.Writer, id string) {
 	fmt.Fprintf(w, "sent canary %s (%s) to the default bus of account %s in %s\n", id, p.severity, m.AccountID, p.region)
 	fmt.Fprintf(w, "expect:\n")
 	fmt.Fprintf(w, "  - a %s rule of the member in %s forwards it to %s\n", names.ForwardRules, p.region, hub)
-	fmt.Fprintf(w, "  - every destination of the customer whose minSeverity is %s or lower gets a message titled \"[TEST] secalerts canary (%s) from account %s\"\n",
-		p.severity, p.severity, m.AccountID)
+	fmt.Fprintf(w, "  - every destination of the customer whose minSeverity is %s or lower gets a message titled \"[TEST] secalerts canary (%s) from account %s\",\n"+
+		"    if the customer's canaryMaxSeverity in the hub stack is %s or higher (HIGH by default)\n", p.severity, p.severity, m.AccountID, p.severity)
 	fmt.Fprintf(w, "  - it usually arrives within a minute; e-mail may take a few\n")
 	fmt.Fprintf(w, "if nothing arrives:\n")
 	fmt.Fprintf(w, "  - member: queue %s in %s holds events the hub refused (bus policy, forwarding role)\n", names.ForwardDLQ, p.region)

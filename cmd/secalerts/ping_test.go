@@ -161,7 +161,7 @@ func TestPingChecksBeforeCallingAWS(t *testing.T) {
 		})
 	}
 	// A member listing its regions refuses a region it does not cover.
-	f := stacktest.StackFile(t, "m", "config:\n  secalerts:role: member\n  secalerts:member:\n    accountId: \"111111111111\"\n"+
+	f := stacktest.StackFile(t, "m", "config:\n  pulumi:disable-default-providers: [aws]\n  secalerts:role: member\n  secalerts:member:\n    accountId: \"111111111111\"\n"+
 		"    hubEventBusArn: arn:aws:events:us-east-1:999999999999:event-bus/secalerts-acme\n    regions: [us-east-1]\n"+
 		"    detectors:\n      canary:\n        enabled: false\n")
 	if out := runPingCmd("--member", f, "--region", "eu-west-1"); out.code != 1 || !strings.Contains(out.stderr, "covers [us-east-1]") {

@@ -5,10 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"secalerts/engine"
 	"secalerts/replay"
 )
 
@@ -22,10 +27,10 @@ var replayHelp = help{
 }
 
 func newReplayCmd(c *cli) *cobra.Command {
-	var hubFile, memberFile string
+	var hubFile, memberFile, stateFile string
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "replay --hub HUB_STACK_FILE --member MEMBER_STACK_FILE [--json] EVENT_FILE...",
+		Use:   "replay --hub HUB_STACK_FILE --member MEMBER_STACK_FILE [--json] [--state FILE] EVENT_FILE...",
 		Short: "send events through the member's and the hub's rules, offline",
 		Long: `Send each event through the pipeline the two stack files deploy, offline: the
 member's forwarding rules of the event's region, the hub bus's policy and
@@ -40,6 +45,18 @@ account is replaced and the result says so). Events of the hub account itself
 256 KB as EventBridge counts a PutEvents entry is reported as undeliverable
 instead of replayed.
 
+Events are replayed in the order of their time, as the delivery function
+would receive them (events up to an hour out of order are put back in
+order), with the function's state carried from one to the next: a finding
+already reported is kept quiet ("duplicate"), a flood of one detector is
+collapsed ("flood") and a customer's suppression hides what it matches
+("suppressed:<name>"). The function's five-minute tick runs as the events'
+time passes, and after the last event until its flood windows end: each
+flood summary, reminder of an open finding, report of a silent member rule
+and weekly quiet report is a result of its own. The state starts empty;
+--state FILE starts from a state saved by an earlier replay and saves the
+state there at the end.
+
 The stacks are checked first: the member must forward to a bus the hub
 creates, whose policy admits the member's account.`,
 		Example: `  secalerts replay --hub Pulumi.hub.yaml --member Pulumi.member.yaml testdata/events/guardduty/HIGH--crypto-mining.json
@@ -51,14 +68,16 @@ creates, whose policy admits the member's account.`,
 			if len(files) == 0 {
 				return usagef(cmd, "name at least one event file")
 			}
-			return c.replay(hubFile, memberFile, asJSON, files)
+			return c.replay(hubFile, memberFile, stateFile, asJSON, files)
 		},
 	}
 	cmd.Flags().StringVar(&hubFile, "hub", "", "the hub stack file")
 	cmd.Flags().StringVar(&memberFile, "member", "", "the member stack file")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per event instead of text")
+	cmd.Flags().StringVar(&stateFile, "state", "", "start from the delivery function's state saved in this file, if it exists, and save the state there at the end")
 	flagValue(cmd, "hub", "HUB_STACK_FILE")
 	flagValue(cmd, "member", "MEMBER_STACK_FILE")
+	flagValue(cmd, "state", "FILE")
 	required(cmd, "hub", "member")
 	return cmd
 }
@@ -69,7 +88,11 @@ type writeFailed struct{ err error }
 func (e writeFailed) Error() string { return "writing the result: " + e.err.Error() }
 func (e writeFailed) Unwrap() error { return e.err }
 
-func (c *cli) replay(hubFile, memberFile string, asJSON bool, files []string) error {
+// replayWindow is how far out of time order events may come and still be
+// replayed in order: a CloudTrail export or several files of one period.
+const replayWindow = time.Hour
+
+func (c *cli) replay(hubFile, memberFile, stateFile string, asJSON bool, files []string) error {
 	p, warnings, err := loadPipeline(hubFile, memberFile)
 	if err != nil {
 		return err
@@ -77,47 +100,99 @@ func (c *cli) replay(hubFile, memberFile string, asJSON bool, files []string) er
 	for _, w := range warnings {
 		fmt.Fprintln(c.stderr, "warning: "+w)
 	}
+	s, err := p.NewSession()
+	if err != nil {
+		return err
+	}
+	if stateFile != "" {
+		if err := loadState(s, stateFile); err != nil {
+			return err
+		}
+	}
 	failed := false
+	var writeErr error
 	enc := json.NewEncoder(c.stdout)
-	for _, f := range files {
-		// The text names the event's number only when the file holds
-		// several: the first result waits for the second event.
-		var pending *replay.Result
-		count := 0
-		err := replay.Stream(f, func(i int, ev []byte) error {
-			count = i
-			res := p.Replay(f, i, ev)
+	emit := func(results []replay.Result) {
+		for _, res := range results {
+			if writeErr != nil {
+				return
+			}
 			if res.Error != "" {
 				report(c.stderr, errors.New(res.Error))
 				failed = true
-				return nil
+				continue
 			}
 			if asJSON {
 				if err := enc.Encode(res); err != nil {
-					return writeFailed{err}
+					writeErr = writeFailed{err}
 				}
-				return nil
+				continue
 			}
-			if pending != nil {
-				writeResult(c.stdout, *pending, true)
-			}
-			pending = &res
-			return nil
-		})
-		if pending != nil {
-			writeResult(c.stdout, *pending, count > 1)
+			writeResult(c.stdout, res, true)
 		}
-		var wf writeFailed
-		if errors.As(err, &wf) {
-			return wf
+	}
+	ordered := &replay.Ordered{Window: replayWindow, Emit: func(file string, i int, ev []byte) { emit(s.Replay(file, i, ev)) }}
+	for _, f := range files {
+		err := replay.Stream(f, func(i int, ev []byte) error {
+			ordered.Add(f, i, ev)
+			return writeErr
+		})
+		if writeErr != nil {
+			return writeErr
 		}
 		if err != nil {
 			report(c.stderr, err)
 			failed = true
 		}
 	}
+	ordered.Flush()
+	emit(s.Finish())
+	if writeErr != nil {
+		return writeErr
+	}
+	if stateFile != "" {
+		if err := saveState(s, stateFile); err != nil {
+			return err
+		}
+	}
 	if failed {
 		return silentExit(exitFailed)
+	}
+	return nil
+}
+
+// loadState starts s from the state in path, when the file exists.
+func loadState(s *replay.Session, path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("--state: %w", err)
+	}
+	defer f.Close()
+	if err := s.Load(f); err != nil {
+		return fmt.Errorf("--state %s: %w", path, err)
+	}
+	return nil
+}
+
+// saveState writes s's state to path, replacing it whole.
+func saveState(s *replay.Session, path string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".secalerts-state-*")
+	if err != nil {
+		return fmt.Errorf("--state: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := s.Save(tmp); err != nil {
+		tmp.Close()
+		return fmt.Errorf("--state %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("--state %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("--state: %w", err)
 	}
 	return nil
 }
@@ -133,12 +208,16 @@ func writeResult(w io.Writer, r replay.Result, indexed bool) {
 		via = "made by the hub"
 	}
 	switch {
+	case r.Time != "":
+		fmt.Fprintf(w, "tick %s: %s\n", r.Time, tickText(r))
 	case r.Undeliverable != "":
 		fmt.Fprintf(w, "%s: not replayed: %s\n", name, r.Undeliverable)
 	case !r.Forwarded:
 		fmt.Fprintf(w, "%s: not forwarded (no member rule in %s matches)\n", name, r.Region)
 	case r.Heartbeat:
 		fmt.Fprintf(w, "%s: heartbeat of rule %s, recorded by the hub for customer %s\n", name, r.ForwardRule, r.Customer)
+	case r.Quiet != "":
+		fmt.Fprintf(w, "%s: %s %s, %s to customer %s, kept quiet: %s\n", name, r.Severity, r.Detector, via, r.Customer, quietText(r.Quiet))
 	case len(r.Deliveries) == 0:
 		fmt.Fprintf(w, "%s: %s to customer %s, no delivery: %s\n", name, via, r.Customer, r.Dropped)
 	default:
@@ -146,6 +225,9 @@ func writeResult(w io.Writer, r replay.Result, indexed bool) {
 	}
 	if r.Note != "" {
 		fmt.Fprintf(w, "  note: %s\n", r.Note)
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintf(w, "  %s\n", n)
 	}
 	// Destinations that get the same message (every address of an e-mail
 	// topic) share one rendering.
@@ -192,6 +274,42 @@ func writeResult(w io.Writer, r replay.Result, indexed bool) {
 	if len(r.Deliveries) > 0 {
 		fmt.Fprintln(w)
 	}
+}
+
+// quietText says why an alert was kept quiet.
+func quietText(quiet string) string {
+	switch {
+	case quiet == engine.QuietDuplicate:
+		return "duplicate (its finding was already reported and has not changed)"
+	case quiet == engine.QuietFlood:
+		return "flood (counted in the summary of its detector's window)"
+	case strings.HasPrefix(quiet, engine.QuietSuppressed):
+		return "suppressed by " + strings.TrimPrefix(quiet, engine.QuietSuppressed)
+	}
+	return quiet
+}
+
+// tickText says what a message the tick sent is.
+func tickText(r replay.Result) string {
+	switch {
+	case r.Summary:
+		refs := make([]string, 0, 5)
+		for _, c := range r.Covers[:min(5, len(r.Covers))] {
+			refs = append(refs, fmt.Sprintf("%s, event %d", c.File, c.Index))
+		}
+		more := ""
+		if len(r.Covers) > len(refs) {
+			more = fmt.Sprintf(" and %d more", len(r.Covers)-len(refs))
+		}
+		return fmt.Sprintf("flood summary of %s for customer %s, counting %d collapsed events (%s%s)", r.Detector, r.Customer, len(r.Covers), strings.Join(refs, "; "), more)
+	case r.Reminder:
+		return fmt.Sprintf("reminder of a %s %s finding still open, for customer %s", r.Severity, r.Detector, r.Customer)
+	case r.Report:
+		return fmt.Sprintf("%s report of a silent member rule, for customer %s", r.Severity, r.Customer)
+	case r.Weekly:
+		return fmt.Sprintf("the week's report of what was kept quiet, for customer %s", r.Customer)
+	}
+	return "a message of the tick, for customer " + r.Customer
 }
 
 // chatText renders an AWS Chatbot custom notification as a person would
