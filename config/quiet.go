@@ -103,10 +103,16 @@ func readSuppression(p *problems, path string, raw []byte) (engine.Suppression, 
 		p.addf(so.key("reason"), "a suppression needs a reason of 1-%d printable characters: the weekly quiet report quotes it", maxReasonLen)
 	}
 	if until, set := so.str(p, "until"); set {
-		if _, err := time.Parse(time.DateOnly, until); err != nil {
-			p.addf(so.key("until"), "%q is not a date (expected YYYY-MM-DD, the last day the suppression applies, UTC)", until)
-		}
 		s.Until = until
+		if _, err := time.Parse(time.DateOnly, until); err != nil {
+			// YAML reads an unquoted 2027-01-31 as a timestamp, which
+			// reaches the program as 2027-01-31T00:00:00Z.
+			if t, err := time.Parse(time.RFC3339, until); err == nil && t.Equal(t.Truncate(24*time.Hour)) {
+				s.Until = t.UTC().Format(time.DateOnly)
+			} else {
+				p.addf(so.key("until"), "%q is not a date (expected YYYY-MM-DD, the last day the suppression applies, UTC)", until)
+			}
+		}
 	}
 
 	known := detectors.IDs()

@@ -38,7 +38,7 @@ func TestQuietKeys(t *testing.T) {
 		c["remindAfterDays"] = 0
 		c["flood"] = obj{"maxPerWindow": "5", "windowMinutes": 30}
 		c["suppressions"] = []any{suppression(obj{
-			"until": "2027-01-31", "detectors": []any{"security-groups"}, "accounts": []any{"111111111111"},
+			"until": "2027-01-31T00:00:00Z", "detectors": []any{"security-groups"}, "accounts": []any{"111111111111"},
 			"regions": []any{"eu-west-1"}, "principals": []any{"arn:aws:iam::*:role/deploy"},
 			"resources": []any{"sg-*"}, "types": []any{"AuthorizeSecurityGroupIngress"}, "below": "HIGH",
 		})}

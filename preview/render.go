@@ -11,8 +11,9 @@ import (
 // WriteTree prints resources as an indented tree, parents first, like the
 // resource list of `pulumi preview`.
 func WriteTree(w io.Writer, st Stack, resources []Resource) error {
+	// Counted as pulumi preview counts them: the stack itself included.
 	if _, err := fmt.Fprintf(w, "Previewing stack %s (offline, %d resources)\n\n  + pulumi:pulumi:Stack %s-%s\n",
-		st.Name, len(resources), st.Project, st.Name); err != nil {
+		st.Name, len(resources)+1, st.Project, st.Name); err != nil {
 		return err
 	}
 	for _, n := range treeOrder(resources) {

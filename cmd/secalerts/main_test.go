@@ -609,3 +609,35 @@ func TestReplaySwappedStackFiles(t *testing.T) {
 		t.Errorf("replayed with swapped stacks:\n%s", out.stdout)
 	}
 }
+
+// TestPreviewWarnsOfSuppressionsThatCannotMatch: an expired suppression and
+// one whose accounts the customer does not have are named on stderr, as
+// pulumi preview shows the program's warnings; the preview still succeeds.
+func TestPreviewWarnsOfSuppressionsThatCannotMatch(t *testing.T) {
+	example, err := os.ReadFile(hubFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const anchor = "        suppressions:\n"
+	if !strings.Contains(string(example), anchor) {
+		t.Fatalf("Pulumi.hub.yaml has no suppressions for acme; update this test")
+	}
+	content := strings.Replace(string(example), anchor, anchor+
+		"          - {name: old-window, reason: a migration, until: 2020-01-31, detectors: [network-changes]}\n"+
+		"          - {name: other-account, reason: a sandbox, accounts: [\"444444444444\"]}\n", 1)
+	out := invoke("preview", stacktest.StackFile(t, "quiet", content))
+	if out.code != 0 {
+		t.Fatalf("exit %d: %s", out.code, out.stderr)
+	}
+	for _, want := range []string{
+		`warning: suppression "old-window" of customer acme expired on 2020-01-31 and no longer applies`,
+		`warning: suppression "other-account" of customer acme matches nothing: none of its accounts (444444444444) is one of the customer's`,
+	} {
+		if !strings.Contains(out.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, out.stderr)
+		}
+	}
+	if strings.Contains(out.stderr, "terraform-security-groups") {
+		t.Errorf("a suppression that can match is warned of:\n%s", out.stderr)
+	}
+}

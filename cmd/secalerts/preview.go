@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -42,6 +43,10 @@ listed, each naming its config key.`,
 			if err != nil {
 				return err
 			}
+			// What pulumi preview shows as the program's warnings.
+			for _, w := range stackWarnings(st) {
+				fmt.Fprintln(c.stderr, "warning: "+w)
+			}
 			write := preview.WriteTree
 			if asJSON {
 				write = preview.WriteJSON
@@ -68,6 +73,19 @@ func previewStack(path string) (preview.Stack, []preview.Resource, error) {
 		return st, nil, inFile(path, err)
 	}
 	return st, resources, nil
+}
+
+// stackWarnings are the warnings the program logs for st: a hub's
+// suppressions that expired or cannot match.
+func stackWarnings(st preview.Stack) []string {
+	if config.Role(st.Config[stack.Project+":role"]) != config.RoleHub {
+		return nil
+	}
+	hub, err := stack.HubPlan(st)
+	if err != nil {
+		return nil
+	}
+	return hub.Warnings(time.Now())
 }
 
 // hubOutputs answers a member's StackReference to its hub when a member
