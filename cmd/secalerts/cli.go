@@ -192,6 +192,7 @@ member stacks out to a fleet and sends a canary through the deployed pipeline.`,
 	c.add(root, newDiffCmd(c), diffHelp)
 	c.add(root, newFleetCmd(c), fleetHelp)
 	c.add(root, newPingCmd(c), pingHelp)
+	c.add(root, newSCPCmd(c), scpHelp)
 	c.add(root, newVersionCmd(c), versionHelp)
 	root.Version = versionString()
 	root.SetVersionTemplate("{{.Version}}\n")
