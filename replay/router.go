@@ -102,6 +102,17 @@ func index(id string) int {
 	return n
 }
 
+// RuleNames lists the member's forwarding rules in region, in order.
+func (r *Router) RuleNames(region string) []string {
+	var out []string
+	if rr := r.regions[region]; rr != nil {
+		for _, fr := range rr.rules {
+			out = append(out, fr.Name)
+		}
+	}
+	return out
+}
+
 // Account is the member account events are replayed in.
 func (r *Router) Account() string { return r.account }
 
