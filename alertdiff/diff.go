@@ -108,6 +108,14 @@ func Compare(base, head []Outcome) Report {
 		rep.Events++
 		bo, inBase := b[k]
 		ho, inHead := h[k]
+		// A message of the tick one version did not send is one it did
+		// not send, not one it could not replay.
+		if !inBase && ho.Time != "" {
+			bo, inBase = Outcome{Time: ho.Time}, true
+		}
+		if !inHead && bo.Time != "" {
+			ho, inHead = Outcome{Time: bo.Time}, true
+		}
 		ch := Change{Event: k, Base: bo, Head: ho}
 		o := bo
 		if !inBase {

@@ -48,9 +48,12 @@ func Replay(ctx context.Context, t Tree, events []string, binDir string) (outcom
 	}
 	// Versions before replay numbered events from 1 counted them from 0:
 	// keys must agree across versions.
-	if slices.ContainsFunc(outcomes, func(o Outcome) bool { return o.Index == 0 }) {
+	// (Messages of the tick have no event, and index 0.)
+	if slices.ContainsFunc(outcomes, func(o Outcome) bool { return o.Time == "" && o.Index == 0 }) {
 		for i := range outcomes {
-			outcomes[i].Index++
+			if outcomes[i].Time == "" {
+				outcomes[i].Index++
+			}
 		}
 	}
 	for _, l := range strings.Split(strings.TrimSpace(stderr.String()), "\n") {

@@ -92,3 +92,49 @@ func TestDiffUsage(t *testing.T) {
 		}
 	}
 }
+
+// TestDiffShowsWhatASuppressionDoes: the head adds a suppression of acme's
+// security-group changes in its production account; the diff names the
+// events it silences and the suppression that does, and nothing else.
+func TestDiffShowsWhatASuppressionDoes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds secalerts twice")
+	}
+	head := copyTree(t, "../..")
+	hubPath := filepath.Join(head, "Pulumi.hub.yaml")
+	hub, err := os.ReadFile(hubPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const anchor = "        suppressions:\n"
+	if !bytes.Contains(hub, []byte(anchor)) {
+		t.Fatalf("Pulumi.hub.yaml has no suppressions for acme: update this test's edit")
+	}
+	hub = bytes.Replace(hub, []byte(anchor), []byte(anchor+
+		"          - {name: prod-sg-migration, reason: the network migration this week, detectors: [security-groups], accounts: [\"111111111111\"]}\n"), 1)
+	if err := os.WriteFile(hubPath, hub, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sg := filepath.Join(eventsDir, "security-groups", "HIGH--authorize-ingress-ssh-from-anywhere.json")
+	gd := filepath.Join(eventsDir, "guardduty", "HIGH--crypto-mining.json")
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"diff", "--base-dir", "../..", "--head-dir", head, sg, gd}, &stdout, &stderr)
+	if code != exitOK {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
+	}
+	// The suppressed event stops alerting, and the week's quiet report
+	// that says so starts.
+	out := stdout.String()
+	for _, want := range []string{
+		"HIGH--authorize-ingress-ssh-from-anywhere.json: stops alerting (kept quiet: suppressed:prod-sg-migration): was HIGH security-groups",
+		"+ weekly quiet report at ",
+		"2 of 3 events change: 1 starts alerting, 1 stops alerting",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the diff lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "crypto-mining") {
+		t.Errorf("an event the suppression does not match changed:\n%s", out)
+	}
+}
