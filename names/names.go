@@ -10,7 +10,6 @@
 package names
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 )
@@ -133,6 +132,3 @@ func SessionName(stack string) string {
 
 // maxSessionName is STS AssumeRole's RoleSessionName limit.
 const maxSessionName = 64
-
-// lower is the lowercase form of a severity or kind inside a name.
-func lower(s fmt.Stringer) string { return strings.ToLower(s.String()) }
