@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"secalerts/render"
@@ -60,6 +61,38 @@ type findingState struct {
 	Message render.Message `json:"message"`
 }
 
+// maxRememberedText bounds each text of the message a finding's state
+// keeps for its reminders. An event may hold up to 1 MB (EventBridge
+// quotas, event size) and its values are the sender's to choose; a
+// DynamoDB item holds at most 400 KB (DynamoDB quotas, item size), so the
+// state keeps the message without the event and each text shortened, so
+// that no finding can make its own state unwritable.
+const maxRememberedText = 2000
+
+// remembered is msg as a finding's state keeps it: without the original
+// event, each text at most maxRememberedText bytes, at most maxFirst
+// times maxBreakdown fields and next steps.
+func remembered(msg render.Message) render.Message {
+	msg.Event = nil
+	cut := func(s string) string {
+		if len(s) <= maxRememberedText {
+			return s
+		}
+		s = strings.ToValidUTF8(s[:maxRememberedText], "")
+		return s + "… [truncated]"
+	}
+	msg.Title, msg.Summary, msg.ConsoleURL = cut(msg.Title), cut(msg.Summary), cut(msg.ConsoleURL)
+	msg.Fields = append([]render.Field(nil), msg.Fields[:min(len(msg.Fields), maxFirst*maxBreakdown)]...)
+	for i := range msg.Fields {
+		msg.Fields[i].Label, msg.Fields[i].Value = cut(msg.Fields[i].Label), cut(msg.Fields[i].Value)
+	}
+	msg.NextSteps = append([]string(nil), msg.NextSteps[:min(len(msg.NextSteps), maxFirst*maxBreakdown)]...)
+	for i := range msg.NextSteps {
+		msg.NextSteps[i] = cut(msg.NextSteps[i])
+	}
+	return msg
+}
+
 // findingMemory is how long after its last event a finding is remembered:
 // Security Hub refreshes open control findings every 12 to 24 hours
 // (Security Hub User Guide, "Schedule for running security checks"), so a
@@ -111,7 +144,7 @@ func (e *Engine) repeat(ctx context.Context, d Decision, identity, eventID strin
 		}
 		st.Open, st.Severity, st.LastSeen = true, sev, now.Unix()
 		if news {
-			st.Notified, st.LastNotified, st.NotifiedBy, st.Message = max(st.Notified, sev), now.Unix(), eventID, msg
+			st.Notified, st.LastNotified, st.NotifiedBy, st.Message = max(st.Notified, sev), now.Unix(), eventID, remembered(msg)
 		}
 		it := Item{Key: key, Version: cur.Version, ExpiresAt: now.Add(e.memory(c))}
 		it.Data, _ = json.Marshal(st)

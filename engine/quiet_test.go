@@ -354,3 +354,31 @@ func TestWeeklyReport(t *testing.T) {
 		t.Errorf("the report went twice")
 	}
 }
+
+// TestAHugeFindingKeepsItsStateWritable: a finding whose texts fill an
+// event of EventBridge's maximum size still leaves a state item DynamoDB
+// can hold (400 KB), and its reminder still names it.
+func TestAHugeFindingKeepsItsStateWritable(t *testing.T) {
+	var e map[string]any
+	if err := json.Unmarshal(sample(t, "guardduty/HIGH--crypto-mining.json", fiveAccounts[0]), &e); err != nil {
+		t.Fatal(err)
+	}
+	d := e["detail"].(map[string]any)
+	d["title"] = "huge " + strings.Repeat("T", 450<<10)
+	d["description"] = strings.Repeat("D", 450<<10)
+	event, _ := json.Marshal(e)
+	store := NewMemoryStore()
+	eng, err := New(quietConfig(7, Flood{}), Options{Store: store, Sender: &recorder{}, Now: (&clock{t: month}).now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := eng.Handle(context.Background(), Input{Customer: "acme", Event: event})
+	if err != nil || len(o.Deliveries) == 0 {
+		t.Fatalf("the huge finding: %+v, %v", o.Deliveries, err)
+	}
+	for _, it := range store.Items() {
+		if len(it.Data) > 64<<10 {
+			t.Errorf("item %s is %d bytes", it.Key.PK, len(it.Data))
+		}
+	}
+}
