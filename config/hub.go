@@ -144,9 +144,12 @@ func readHub(p *problems, data []byte, secret Secrets) *Hub {
 				*n, maxMaxEventBuses, DefaultMaxEventBuses)
 		}
 	}
-	if n := len(h.Customers); n > h.MaxEventBuses {
-		p.addf(o.key("customers"), "%d customers need %d event buses, over the %d of %s (EventBridge's event-buses-per-account quota): raise the quota in Service Quotas and maxEventBuses with it, or split the customers over hub stacks",
-			n, n, h.MaxEventBuses, o.key("maxEventBuses"))
+	// One bus per customer, and the account's default bus, which the
+	// quota may count too (EventBridge quotas say "event buses per
+	// account" without saying whether the default is one of them).
+	if n := len(h.Customers); n+1 > h.MaxEventBuses {
+		p.addf(o.key("customers"), "%d customers need %d event buses with the default bus, over the %d of %s (EventBridge's event-buses-per-account quota): raise the quota in Service Quotas and maxEventBuses with it, or split the customers over hub stacks",
+			n, n+1, h.MaxEventBuses, o.key("maxEventBuses"))
 	}
 	h.ChatbotRegion = DefaultChatbotRegion
 	if r, ok := o.str(p, "chatbotRegion"); ok {
