@@ -169,8 +169,8 @@ func TestParseHubErrors(t *testing.T) {
 			want: "secalerts:hub.customers[0].webhooks[0].url: <secret> has no host"},
 		{name: "webhook URL unparsable", edit: func(h obj) { elem(cust(h, 0)["webhooks"], 0)["url"] = "https://hooks.example.com/%zzs3cr3t-token" },
 			want: "secalerts:hub.customers[0].webhooks[0].url: <secret> is not a valid URL"},
-		{name: "webhook URL refused by EventBridge", edit: func(h obj) { elem(cust(h, 0)["webhooks"], 0)["url"] = "https://hooks.example.com/s3cr3t-token#frag" },
-			want: "secalerts:hub.customers[0].webhooks[0].url: <secret> has characters an EventBridge API destination refuses"},
+		{name: "webhook URL with a fragment", edit: func(h obj) { elem(cust(h, 0)["webhooks"], 0)["url"] = "https://hooks.example.com/s3cr3t-token#frag" },
+			want: "secalerts:hub.customers[0].webhooks[0].url: <secret> has characters a URL must percent-encode"},
 		{name: "webhook URL too long", edit: func(h obj) {
 			elem(cust(h, 0)["webhooks"], 0)["url"] = "https://hooks.example.com/s3cr3t-token" + strings.Repeat("a", maxWebhookURLLen)
 		}, want: "secalerts:hub.customers[0].webhooks[0].url: <secret> is 2086 characters, over the 2048"},

@@ -115,7 +115,7 @@ type Email struct {
 	MinSeverity severity.Severity
 }
 
-// WebhookFormat is the body an API destination receives.
+// WebhookFormat is the body a webhook receives.
 type WebhookFormat string
 
 // The webhook body formats.
@@ -124,7 +124,7 @@ const (
 	FormatJSON  WebhookFormat = "json"  // generic JSON document
 )
 
-// Webhook is an HTTPS endpoint reached through an EventBridge API destination.
+// Webhook is an HTTPS endpoint the delivery function posts alerts to.
 type Webhook struct {
 	// Name is lowercase letters, digits and dashes, unique within the customer.
 	Name string

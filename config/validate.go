@@ -14,7 +14,7 @@ import (
 var (
 	accountIDShape = regexp.MustCompile(`^[0-9]{12}$`)
 	// nameShape is what customer and webhook names look like: they become
-	// parts of bus, queue, topic, role and API destination names, whose
+	// parts of bus, topic, configuration and parameter names, whose
 	// common alphabet is letters, digits and dashes, and lowercase keeps
 	// two spellings of one customer from becoming two buses.
 	nameShape = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)

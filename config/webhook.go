@@ -13,16 +13,16 @@ import (
 // usually carry their own credential (a Slack incoming webhook is one).
 const secretPlaceholder = "<secret>"
 
-// EventBridge API destination limits (EventBridge API Reference,
-// CreateApiDestination and CreateConnection).
-const (
-	// maxWebhookURLLen is InvocationEndpoint's maximum length.
-	maxWebhookURLLen = 2048
-)
+// maxWebhookURLLen bounds a webhook URL: the delivery function reads it
+// from an SSM SecureString parameter (4 KB in the standard tier: Systems
+// Manager quotas), and URLs past 2,048 characters are refused by many
+// servers and proxies.
+const maxWebhookURLLen = 2048
 
-// invocationEndpointShape is InvocationEndpoint's pattern: anything else
-// (a space, a #fragment, non-ASCII) is refused by the API at deployment.
-var invocationEndpointShape = regexp.MustCompile(`^((%[0-9A-Fa-f]{2}|[-()_.!~*';/?:@&=+$,A-Za-z0-9])+)([).!';/?:,])?$`)
+// webhookURLShape is a URL written as HTTP sends it: ASCII, spaces and
+// other reserved characters percent-encoded, no #fragment (which is never
+// sent). Anything else would reach the server other than as written.
+var webhookURLShape = regexp.MustCompile(`^((%[0-9A-Fa-f]{2}|[-()_.!~*';/?:@&=+$,A-Za-z0-9])+)([).!';/?:,])?$`)
 
 func readWebhooks(p *problems, o object, customer string, secret Secrets) []Webhook {
 	items, _ := o.list(p, "webhooks")
@@ -65,7 +65,7 @@ func readWebhooks(p *problems, o object, customer string, secret Secrets) []Webh
 }
 
 // checkWebhookName records an error unless name can name a webhook of
-// customer: it becomes part of the connection and API destination names.
+// customer: it becomes part of the name of the parameter holding its URL.
 func checkWebhookName(p *problems, path, customer, name string) {
 	problem, tooLong := names.WebhookNameTooLong(customer, name)
 	switch {
@@ -88,13 +88,13 @@ func checkWebhookURL(p *problems, path, raw string) bool {
 	case err != nil:
 		p.addf(path, "%s is not a valid URL (expected https://host/path)", secretPlaceholder)
 	case u.Scheme != "https":
-		p.addf(path, "%s is not an https:// URL (EventBridge API destinations only call HTTPS endpoints)", secretPlaceholder)
+		p.addf(path, "%s is not an https:// URL (the delivery function calls webhooks over HTTPS only: the URL and the alert are credentials and security data)", secretPlaceholder)
 	case u.Host == "":
 		p.addf(path, "%s has no host (expected https://host/path)", secretPlaceholder)
 	case len(raw) > maxWebhookURLLen:
-		p.addf(path, "%s is %d characters, over the %d an EventBridge API destination accepts", secretPlaceholder, len(raw), maxWebhookURLLen)
-	case !invocationEndpointShape.MatchString(raw):
-		p.addf(path, "%s has characters an EventBridge API destination refuses (spaces, #fragments, non-ASCII, ...): percent-encode them", secretPlaceholder)
+		p.addf(path, "%s is %d characters, over the %d a webhook URL may have", secretPlaceholder, len(raw), maxWebhookURLLen)
+	case !webhookURLShape.MatchString(raw):
+		p.addf(path, "%s has characters a URL must percent-encode (spaces, non-ASCII, ...) or a #fragment, which is never sent: percent-encode them, drop the fragment", secretPlaceholder)
 	default:
 		return true
 	}

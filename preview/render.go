@@ -55,7 +55,8 @@ func treeOrder(resources []Resource) []node {
 	var out []node
 	var walk func(rs []Resource, depth int)
 	walk = func(rs []Resource, depth int) {
-		// Siblings can share a name (a connection and its API destination),
+		// Siblings can share a name (a Chatbot configuration and the rule
+		// watching it),
 		// so the type and URN break ties.
 		sort.Slice(rs, func(i, j int) bool {
 			a, b := rs[i], rs[j]
