@@ -30,6 +30,8 @@ func benchHubFile(b *testing.B, n int) string {
     region: us-east-1
     alarmEmails:
       - secops@example.com
+    # The event-buses-per-account quota, raised in Service Quotas.
+    maxEventBuses: 400
     customers:
 `)
 	for i := 0; i < n; i++ {
@@ -78,9 +80,9 @@ func benchmarkPreview(b *testing.B, path string) {
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/op")
 }
 
-// BenchmarkPreviewHub200Customers previews a hub with 200 customers.
-func BenchmarkPreviewHub200Customers(b *testing.B) {
-	benchmarkPreview(b, benchHubFile(b, 200))
+// BenchmarkPreviewHub300Customers previews a hub with 300 customers.
+func BenchmarkPreviewHub300Customers(b *testing.B) {
+	benchmarkPreview(b, benchHubFile(b, 300))
 }
 
 // BenchmarkPreviewMemberAllRegions previews the example member, which
