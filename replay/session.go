@@ -30,8 +30,8 @@ type Session struct {
 	ticked time.Time
 	// last is the time of the latest event replayed.
 	last time.Time
-	// seen maps the IDs of recent events to where they were read, for
-	// the events a flood summary covers.
+	// seen maps the IDs of recently collapsed events to where they were
+	// read, for the events a flood summary covers.
 	seen map[string]seenEvent
 }
 
@@ -91,7 +91,6 @@ func (s *Session) Replay(file string, index int, event []byte) []Result {
 		s.clock.advance(t)
 		s.last = s.clock.now()
 	}
-	s.remember(env.ID, Ref{File: file, Index: index})
 	routed, reached, err := r.reach(event, env.Region, env.Account)
 	if err != nil {
 		res.Error = fmt.Sprintf("%s: %v", where, err)
@@ -120,6 +119,9 @@ func (s *Session) Replay(file string, index int, event []byte) []Result {
 	decided := withDecision(Outcome{}, o.Decision)
 	res.Dropped, res.Heartbeat, res.Detector, res.Severity = decided.Dropped, decided.Heartbeat, decided.Detector, decided.Severity
 	res.Quiet, res.Notes = o.Quiet, o.Notes
+	if o.Quiet == engine.QuietFlood {
+		s.remember(env.ID, Ref{File: file, Index: index})
+	}
 	s.deliveries(&res, o.Deliveries)
 	return append(out, res)
 }
