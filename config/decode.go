@@ -174,6 +174,28 @@ func (o object) list(p *problems, k string) ([]json.RawMessage, bool) {
 	return items, true
 }
 
+// readStrings reads the optional list of strings at k, keeping each that
+// check accepts (check records its own error) and is not listed twice.
+func readStrings(p *problems, o object, k string, check func(path, v string) bool) []string {
+	items, _ := o.list(p, k)
+	var out []string
+	seen := map[string]string{}
+	for i, raw := range items {
+		path := index(o.key(k), i)
+		v, ok := stringItem(p, path, raw)
+		if !ok || !check(path, v) {
+			continue
+		}
+		if first, dup := seen[v]; dup {
+			p.addf(path, "%q is listed twice (also at %s)", v, first)
+			continue
+		}
+		seen[v] = path
+		out = append(out, v)
+	}
+	return out
+}
+
 // stringItem reads one list element that must be a string.
 func stringItem(p *problems, path string, raw json.RawMessage) (string, bool) {
 	var s string

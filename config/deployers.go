@@ -15,34 +15,19 @@ const deployersKey = "deployerPrincipals"
 // are made there, by its own roles, so a pattern of another account or
 // partition would exempt nobody and hide that from its author.
 func readDeployers(p *problems, o object, accountID, partition string) []string {
-	items, _ := o.list(p, deployersKey)
-	var out []string
-	seen := map[string]string{}
-	for i, raw := range items {
-		path := index(o.key(deployersKey), i)
-		s, ok := stringItem(p, path, raw)
-		if !ok {
-			continue
-		}
+	return readStrings(p, o, deployersKey, func(path, s string) bool {
 		r, err := names.ParseRolePattern(s)
 		switch {
 		case err != nil:
 			p.addf(path, "%v", err)
-			continue
 		case partition != "" && r.Partition != partition:
 			p.addf(path, "%q is a role of partition %s, but this stack's account is in %s (expected %s)", s, r.Partition, partition, names.RolePattern{Partition: partition, Account: r.Account, Role: r.Role})
-			continue
 		case accountID != "" && r.Account != "*" && r.Account != accountID:
 			p.addf(path, "%q is a role of account %s, but the calls to leave alone are made in account %s by its own roles (expected %s, or * for the account)",
 				s, r.Account, accountID, names.RolePattern{Partition: r.Partition, Account: accountID, Role: r.Role})
-			continue
+		default:
+			return true
 		}
-		if first, dup := seen[s]; dup {
-			p.addf(path, "%q is listed twice (also at %s)", s, first)
-			continue
-		}
-		seen[s] = path
-		out = append(out, s)
-	}
-	return out
+		return false
+	})
 }

@@ -264,32 +264,18 @@ func readDetectors(p *problems, o object) map[string]DetectorSettings {
 // readRuleNames reads the Config rules the config-compliance detector is
 // limited to.
 func readRuleNames(p *problems, o object, id string) []string {
-	items, set := o.list(p, "ruleNames")
-	if !set {
+	if _, set := o.raw("ruleNames"); !set {
 		return nil
 	}
 	if id != configComplianceID {
 		p.addf(o.key("ruleNames"), "only the %s detector takes ruleNames (detector %q selects no Config rules)", configComplianceID, id)
 		return nil
 	}
-	var out []string
-	seen := map[string]string{}
-	for i, raw := range items {
-		path := index(o.key("ruleNames"), i)
-		name, ok := stringItem(p, path, raw)
-		if !ok {
-			continue
-		}
+	return readStrings(p, o, "ruleNames", func(path, name string) bool {
 		if len(name) > maxConfigRuleNameLen || !configRuleNameShape.MatchString(name) {
 			p.addf(path, "%q is not an AWS Config rule name (expected 1-%d characters, not all white space)", name, maxConfigRuleNameLen)
-			continue
+			return false
 		}
-		if first, dup := seen[name]; dup {
-			p.addf(path, "%q is listed twice (also at %s)", name, first)
-			continue
-		}
-		seen[name] = path
-		out = append(out, name)
-	}
-	return out
+		return true
+	})
 }

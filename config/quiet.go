@@ -2,7 +2,6 @@ package config
 
 import (
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 
@@ -150,26 +149,6 @@ func readSuppression(p *problems, path string, raw []byte) (engine.Suppression, 
 		p.addf(path, "suppression %q has no matcher and would hide every alert: set detectors, accounts, regions, principals, resources or types", s.Name)
 	}
 	return s, len(p.errs) == before
-}
-
-// readStrings reads an optional list of strings, each passed to check;
-// duplicates are errors.
-func readStrings(p *problems, o object, k string, check func(path, v string) bool) []string {
-	items, _ := o.list(p, k)
-	var out []string
-	for i, raw := range items {
-		path := index(o.key(k), i)
-		v, ok := stringItem(p, path, raw)
-		if !ok || !check(path, v) {
-			continue
-		}
-		if slices.Contains(out, v) {
-			p.addf(path, "%q is listed twice", v)
-			continue
-		}
-		out = append(out, v)
-	}
-	return out
 }
 
 func nonEmptyGlob(p *problems) func(path, v string) bool {

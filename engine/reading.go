@@ -40,7 +40,7 @@ func readAlert(event []byte) *reading {
 	if json.Unmarshal(event, &u) != nil {
 		return readDecision(event)
 	}
-	r := &reading{raw: event, env: u.envelope()}
+	r := &reading{raw: event, env: u.envelope}
 	r.envErr = r.env.check()
 	fi, fa := u.finding(), u.facts()
 	r.finding, r.facts = &fi, &fa
@@ -84,14 +84,8 @@ func (r *reading) eventFacts() facts {
 // TestAlertFieldsAreItsParts checks: an event that decodes into
 // alertFields decodes into each part alike.
 type alertFields struct {
-	ID         string   `json:"id"`
-	Account    string   `json:"account"`
-	Region     string   `json:"region"`
-	Source     string   `json:"source"`
-	DetailType string   `json:"detail-type"`
-	Time       string   `json:"time"`
-	Resources  []string `json:"resources"`
-	Detail     struct {
+	envelope
+	Detail struct {
 		ID           string `json:"id"`
 		AwsAccountID string `json:"awsAccountId"`
 		AwsRegion    string `json:"awsRegion"`
@@ -109,10 +103,6 @@ type alertFields struct {
 		Type              string                     `json:"type"`
 		Resource          json.RawMessage
 	} `json:"detail"`
-}
-
-func (u *alertFields) envelope() envelope {
-	return envelope{ID: u.ID, Account: u.Account, Region: u.Region, Source: u.Source, DetailType: u.DetailType, Time: u.Time, Resources: u.Resources}
 }
 
 func (u *alertFields) finding() findingFields {
