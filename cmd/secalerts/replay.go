@@ -128,7 +128,7 @@ func (c *cli) replay(hubFile, memberFile, stateFile string, asJSON bool, files [
 				}
 				continue
 			}
-			writeResult(c.stdout, res, true)
+			writeResult(c.stdout, res)
 		}
 	}
 	ordered := &replay.Ordered{Window: replayWindow, Emit: func(file string, i int, ev []byte) { emit(s.Replay(file, i, ev)) }}
@@ -197,11 +197,8 @@ func saveState(s *replay.Session, path string) error {
 	return nil
 }
 
-func writeResult(w io.Writer, r replay.Result, indexed bool) {
-	name := r.File
-	if indexed {
-		name = fmt.Sprintf("%s, event %d", r.File, r.Index)
-	}
+func writeResult(w io.Writer, r replay.Result) {
+	name := fmt.Sprintf("%s, event %d", r.File, r.Index)
 	// Events the hub makes itself pass no member rule.
 	via := "forwarded by " + r.ForwardRule
 	if r.ForwardRule == "" {
