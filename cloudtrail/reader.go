@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 )
 
@@ -82,6 +83,9 @@ const (
 	RecordItem ItemKind = iota
 	// EventItem is an EventBridge event (JSON lines or an array of events).
 	EventItem
+	// FindingItem is the EventBridge event of one finding of a Security
+	// Hub or GuardDuty GetFindings export (see findings.go).
+	FindingItem
 )
 
 // Item is one record or event of a file. Raw and Record are only valid
@@ -94,8 +98,8 @@ type Item struct {
 	// Record holds a RecordItem's fields, read in the same pass that found
 	// where it ends.
 	Record *Record
-	// Err says why a RecordItem is not a valid record; the reader skipped
-	// it and goes on with the next one.
+	// Err says why a RecordItem is not a valid record, or a FindingItem
+	// no finding; the reader skipped it and goes on with the next one.
 	Err error
 }
 
@@ -199,8 +203,9 @@ func (c *countingReader) Read(p []byte) (int, error) {
 }
 
 // Decode streams the items of r to fn: the records of a CloudTrail log file
-// ({"Records": [...]}), or EventBridge events written as JSON lines, one
-// object, or arrays. Records are checked and their fields read in the one
+// ({"Records": [...]}), the events of the findings of a GetFindings export
+// ({"Findings": [...]}), or EventBridge events written as JSON lines, one
+// object, or arrays (of events, log files or exports). Records are checked and their fields read in the one
 // pass that finds where they end (a record that is not valid JSON comes
 // with Err set, and the next one follows); events are only delimited, for
 // the caller's decoder to check. An error from fn stops decoding and is
@@ -232,7 +237,7 @@ func Decode(r io.Reader, fn func(Item) error) error {
 		switch c {
 		case '[':
 			d.pos++
-			if err := d.array(func(raw []byte) error { return emit(Item{Kind: EventItem, Raw: raw}) }); err != nil {
+			if err := d.objects(emit); err != nil {
 				return err
 			}
 		case '{':
@@ -255,6 +260,8 @@ type decoder struct {
 	consumed int64 // stream offset of buf[0]
 	err      error
 	rec      *Record
+	// event holds the event made of a finding.
+	event []byte
 }
 
 // fill reads more input, keeping buf[keep:] (or buf[pos:]). It returns
@@ -367,6 +374,42 @@ func (d *decoder) array(fn func([]byte) error) error {
 	}
 }
 
+// objects reads the elements of a top-level array whose '[' was consumed:
+// each object as a top-level object (an event, a log file, an export),
+// anything else as an event for the caller's decoder to refuse.
+func (d *decoder) objects(emit func(Item) error) error {
+	c, ok := d.peekNonWS()
+	if !ok {
+		return d.truncated()
+	}
+	if c == ']' {
+		d.pos++
+		return nil
+	}
+	for {
+		c, ok := d.peekNonWS()
+		if !ok {
+			return d.truncated()
+		}
+		if c == '{' {
+			if err := d.object(emit); err != nil {
+				return err
+			}
+		} else {
+			raw, err := d.value()
+			if err != nil {
+				return err
+			}
+			if err := emit(Item{Kind: EventItem, Raw: raw}); err != nil {
+				return err
+			}
+		}
+		if end, err := d.nextElement(); end || err != nil {
+			return err
+		}
+	}
+}
+
 // nextElement reads what follows an array element: a comma (more to come)
 // or the closing bracket (end).
 func (d *decoder) nextElement() (end bool, err error) {
@@ -385,7 +428,8 @@ func (d *decoder) nextElement() (end bool, err error) {
 }
 
 // object reads a top-level object: a CloudTrail file when its first key is
-// Records, else an event.
+// Records, a findings export when it is Findings (as the AWS CLI prints
+// GetFindings; findings, as the GuardDuty API writes it), else an event.
 func (d *decoder) object(emit func(Item) error) error {
 	d.keep = d.pos
 	d.pos++ // '{'
@@ -401,9 +445,13 @@ func (d *decoder) object(emit func(Item) error) error {
 			return err
 		}
 		key := d.buf[d.keep+rel : d.pos-1]
-		if string(key) == "Records" {
+		switch string(key) {
+		case "Records":
 			d.keep = -1
 			return d.logFile(emit)
+		case "Findings", "findings":
+			d.keep = -1
+			return d.findingsExport(string(key), emit)
 		}
 	}
 	// An event: capture the whole object.
@@ -426,7 +474,47 @@ func (d *decoder) logFile(emit func(Item) error) error {
 	if err := d.records(emit); err != nil {
 		return err
 	}
-	// Other top-level keys are skipped.
+	return d.restOfObject("Records")
+}
+
+// findingsExport reads the rest of {"Findings": [...], ...} after the
+// first key: the event of each finding. The first finding says which
+// service the export is from; the file is refused when it is from none.
+func (d *decoder) findingsExport(key string, emit func(Item) error) error {
+	if err := d.expect(':'); err != nil {
+		return err
+	}
+	if err := d.expect('['); err != nil {
+		return fmt.Errorf("the %s key is not an array: %w", key, err)
+	}
+	kind := unknownFinding
+	err := d.array(func(raw []byte) error {
+		k := kindOf(raw)
+		if kind == unknownFinding {
+			if k == unknownFinding {
+				return errUnknownFindings
+			}
+			kind = k
+		}
+		if k != kind {
+			return emit(Item{Kind: FindingItem, Raw: raw, Err: fmt.Errorf("%s in an export of %ss", k, strings.TrimPrefix(kind.String(), "a "))})
+		}
+		ev, err := appendFindingEvent(d.event[:0], k, raw)
+		d.event = ev
+		if err != nil {
+			return emit(Item{Kind: FindingItem, Raw: raw, Err: err})
+		}
+		return emit(Item{Kind: FindingItem, Raw: ev})
+	})
+	if err != nil {
+		return err
+	}
+	return d.restOfObject(key)
+}
+
+// restOfObject skips the top-level keys that follow key's value, to the
+// object's end.
+func (d *decoder) restOfObject(key string) error {
 	for {
 		c, ok := d.peekNonWS()
 		if !ok {
@@ -450,7 +538,7 @@ func (d *decoder) logFile(emit func(Item) error) error {
 				return err
 			}
 		default:
-			return d.syntaxErr(fmt.Sprintf("unexpected %q after Records", c))
+			return d.syntaxErr(fmt.Sprintf("unexpected %q after %s", c, key))
 		}
 	}
 }

@@ -67,6 +67,8 @@ type Engine struct {
 	closing *eventbridge.Matcher
 	// renderer is render.Render; tests make it fail.
 	renderer func(render.Format, render.Message) (render.Output, error)
+	// settled are the flood windows no tick needs to read again.
+	settled settledWindows
 }
 
 type variantRef struct {

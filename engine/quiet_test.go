@@ -251,6 +251,44 @@ func TestFloodBurst(t *testing.T) {
 	}
 }
 
+// TestSettledWindowsAreReadAgainWhenWritten: a tick skips the flood
+// windows it found settled, but reads one again once it was written to
+// (by an invocation whose clock lagged), and sums it up.
+func TestSettledWindowsAreReadAgainWhenWritten(t *testing.T) {
+	store, c := NewMemoryStore(), &clock{}
+	store.Now = c.now
+	e, err := New(quietConfig(0, Flood{MaxPerWindow: 10, WindowMinutes: 15}), Options{Store: store, Sender: &recorder{}, Now: c.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.set(month.Add(time.Minute))
+	if _, err := e.Handle(context.Background(), Input{Customer: "acme", Event: sample(t, "security-groups/MEDIUM--create-security-group.json", fiveAccounts[0])}); err != nil {
+		t.Fatal(err)
+	}
+	c.set(month.Add(15 * time.Minute))
+	for range 2 {
+		if sent, err := e.Tick(context.Background()); err != nil || len(sent) != 0 {
+			t.Fatalf("a window of one alert: tick sent %+v (%v)", sent, err)
+		}
+	}
+	items, _ := store.Query(context.Background(), floodPK("acme"))
+	if _, settled := e.settled.of("acme", items).get(items[0].Key.SK); len(items) != 1 || !settled {
+		t.Fatalf("%d windows, settled %v; want the one, settled", len(items), settled)
+	}
+	var st windowState
+	if err := json.Unmarshal(items[0].Data, &st); err != nil {
+		t.Fatal(err)
+	}
+	st.Count, st.Collapsed, st.Highest = 11, 1, severity.Medium
+	items[0].Data, _ = json.Marshal(st)
+	if err := store.Put(context.Background(), items[0]); err != nil {
+		t.Fatal(err)
+	}
+	if sent, err := e.Tick(context.Background()); err != nil || len(sent) != 1 || sent[0].Kind != "summary" {
+		t.Errorf("after the window was written to, tick sent %+v (%v), want its summary", sent, err)
+	}
+}
+
 func below(s severity.Severity) *severity.Severity { return &s }
 
 // TestSuppressions: every matcher narrows, an expired suppression no

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"secalerts/detectors"
@@ -129,11 +130,18 @@ func (e *Engine) summarizeFloods(ctx context.Context, c *Customer) ([]Sent, erro
 	}
 	var sent []Sent
 	var errs []error
+	settled := e.settled.of(c.Name, items)
 	for _, it := range items {
+		if v, ok := settled.get(it.Key.SK); ok && v == it.Version {
+			continue
+		}
 		var st windowState
 		if err := json.Unmarshal(it.Data, &st); err != nil {
 			errs = append(errs, err)
 			continue
+		}
+		if st.Summarized || (st.Collapsed == 0 && now.Unix() >= st.End) {
+			settled.set(it.Key.SK, it.Version)
 		}
 		if st.Summarized || st.Collapsed == 0 || now.Unix() < st.End {
 			continue
@@ -152,6 +160,68 @@ func (e *Engine) summarizeFloods(ctx context.Context, c *Customer) ([]Sent, erro
 		}
 	}
 	return sent, errors.Join(errs...)
+}
+
+// settledWindows remembers, per customer, the flood windows a tick read
+// that no later tick has anything to do with, until they change: summed
+// up already, or ended with nothing collapsed (a window's alerts are
+// counted while it lasts, so an ended one changes no more). A window is
+// kept for two days after it ends and the tick runs every five minutes:
+// without this, each window would be decoded some 600 times for nothing.
+// Windows are known by SK and item version, so one written since is read
+// again.
+type settledWindows struct {
+	mu         sync.Mutex
+	byCustomer map[string]*settledSet
+}
+
+// settledSet is one customer's settled windows; one tick uses it at a
+// time.
+type settledSet struct {
+	mu       sync.Mutex
+	versions map[string]int64
+}
+
+// of returns customer's settled windows, first forgetting those the store
+// no longer has when they outnumber the windows it has.
+func (s *settledWindows) of(customer string, items []Item) *settledSet {
+	s.mu.Lock()
+	if s.byCustomer == nil {
+		s.byCustomer = map[string]*settledSet{}
+	}
+	set := s.byCustomer[customer]
+	if set == nil {
+		set = &settledSet{versions: map[string]int64{}}
+		s.byCustomer[customer] = set
+	}
+	s.mu.Unlock()
+	set.mu.Lock()
+	defer set.mu.Unlock()
+	if len(set.versions) > len(items) {
+		live := make(map[string]bool, len(items))
+		for _, it := range items {
+			live[it.Key.SK] = true
+		}
+		for sk := range set.versions {
+			if !live[sk] {
+				delete(set.versions, sk)
+			}
+		}
+	}
+	return set
+}
+
+func (s *settledSet) get(sk string) (int64, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.versions[sk]
+	return v, ok
+}
+
+func (s *settledSet) set(sk string, version int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.versions[sk] = version
 }
 
 func floodSummary(c *Customer, st windowState) render.Message {

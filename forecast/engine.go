@@ -1,9 +1,12 @@
 // Package forecast estimates, before deploying, how many alerts a member and
-// its hub would produce from real CloudTrail logs: per day, per detector,
+// its hub would produce from real CloudTrail logs, EventBridge events and
+// Security Hub and GuardDuty findings exports: per day, per detector,
 // severity and destination, the noisiest principals and API calls, and what
-// the forwarded traffic costs. It streams the logs through the same pipeline
-// replay uses (replay.Router), over all cores, in memory that does not grow
-// with the input.
+// the forwarded traffic costs. It streams the input through the same
+// pipeline replay uses (replay.Router), over all cores, in memory that does
+// not grow with the input. Then it replays the alerting events in time
+// order through the delivery function's own code (a replay.Session), to
+// show what deduplication, flood collapsing and suppressions keep quiet.
 package forecast
 
 import (
@@ -30,23 +33,32 @@ type Options struct {
 	// through a cache. The answer is the same (TestScreenChangesNothing);
 	// only slower.
 	Exhaustive bool
+	// QuietMemory bounds the bytes of events the quiet pass keeps in
+	// memory (default DefaultQuietMemory); the rest wait in a temporary
+	// file in TempDir (default the system's).
+	QuietMemory int64
+	TempDir     string
 }
 
 // Progress is updated as a run goes; read it with its Snapshot method
 // from another goroutine.
 type Progress struct {
 	filesTotal, filesDone, bytesTotal, bytesDone atomic.Int64
+	quietTotal, quietDone                        atomic.Int64
 }
 
-// ProgressSnapshot is Progress at one moment.
+// ProgressSnapshot is Progress at one moment. QuietTotal is set when the
+// quiet pass starts, after every file was read.
 type ProgressSnapshot struct {
 	FilesTotal, FilesDone, BytesTotal, BytesDone int64
+	QuietTotal, QuietDone                        int64
 }
 
 // Snapshot reads p.
 func (p *Progress) Snapshot() ProgressSnapshot {
 	return ProgressSnapshot{FilesTotal: p.filesTotal.Load(), FilesDone: p.filesDone.Load(),
-		BytesTotal: p.bytesTotal.Load(), BytesDone: p.bytesDone.Load()}
+		BytesTotal: p.bytesTotal.Load(), BytesDone: p.bytesDone.Load(),
+		QuietTotal: p.quietTotal.Load(), QuietDone: p.quietDone.Load()}
 }
 
 // screenPaths are the fields a record is screened on: all top-level fields
@@ -107,6 +119,8 @@ func (e *Engine) Run(paths []string, progress *Progress) *Report {
 	progress.filesTotal.Store(int64(len(files)))
 	progress.bytesTotal.Store(total)
 
+	store := newEventStore(e.opts.QuietMemory, e.opts.TempDir)
+	defer store.close()
 	jobs := make(chan int)
 	results := make([]*tally, e.opts.Workers)
 	var wg sync.WaitGroup
@@ -115,8 +129,9 @@ func (e *Engine) Run(paths []string, progress *Progress) *Report {
 		wg.Add(1)
 		go func(t *tally) {
 			defer wg.Done()
-			w := &worker{e: e, cache: map[string]bool{}, days: map[string]string{}, routes: map[string]replay.Outcome{}}
+			w := &worker{e: e, cache: map[string]bool{}, days: map[string]string{}, routes: map[string]replay.Outcome{}, held: store}
 			for j := range jobs {
+				w.file = j
 				e.file(w, files[j], t, progress)
 				progress.filesDone.Add(1)
 			}
@@ -138,6 +153,19 @@ func (e *Engine) Run(paths []string, progress *Progress) *Report {
 	r := all.report()
 	r.Files, r.Bytes = len(files), total
 	r.Account, r.Regions = e.router.Account(), e.router.Regions()
+	quiet, errs := e.quietPass(store, files, r, progress)
+	for _, msg := range errs {
+		r.ErrorCount++
+		if len(r.Errors) < maxErrors {
+			r.Errors = append(r.Errors, msg)
+		}
+	}
+	if r.FindingsRead > 0 {
+		quiet.Notes = append(quiet.Notes, fmt.Sprintf("%d events were made from findings exports. An export holds each finding once, "+
+			"in its latest state, where Security Hub and GuardDuty send an event for every update: after the quiet rules, "+
+			"a finding's repeats are kept quiet only across the exports and updates the input holds.", r.FindingsRead))
+	}
+	r.Quiet = quiet
 	return r
 }
 
@@ -148,6 +176,10 @@ type worker struct {
 	e     *Engine
 	event []byte
 	key   []byte
+	// file is the index of the file being read; held keeps the events
+	// of the quiet pass.
+	file int
+	held *eventStore
 	// cache holds screen answers by record key; a worker's own map needs
 	// no lock.
 	cache map[string]bool
@@ -182,9 +214,12 @@ func (e *Engine) file(w *worker, f cloudtrail.File, t *tally, progress *Progress
 	err = cloudtrail.Decode(in, func(it cloudtrail.Item) error {
 		err := it.Err
 		if err == nil && it.Kind == cloudtrail.RecordItem {
-			err = w.record(it.Record, ft)
+			err = w.record(it.Record, it.Index, ft)
 		} else if err == nil {
-			err = w.eventItem(it.Raw, ft)
+			if it.Kind == cloudtrail.FindingItem {
+				ft.findings++
+			}
+			err = w.eventItem(it.Raw, it.Index, ft)
 		}
 		if err != nil {
 			ft.fail(fmt.Sprintf("%s: record %d: %v (record skipped)", f.Path, it.Index+1, err))
@@ -194,13 +229,16 @@ func (e *Engine) file(w *worker, f cloudtrail.File, t *tally, progress *Progress
 	if err != nil {
 		t.fail(fmt.Sprintf("%s: %v (file skipped)", f.Path, err))
 		t.filesFailed++
+		// Nothing of a file skipped is counted before the quiet rules,
+		// so nothing of it is replayed after them.
+		w.held.discard(w.file)
 		return
 	}
 	t.merge(ft)
 }
 
-// record counts one CloudTrail record.
-func (w *worker) record(r *cloudtrail.Record, t *tally) error {
+// record counts one CloudTrail record, the index-th item of its file.
+func (w *worker) record(r *cloudtrail.Record, index int, t *tally) error {
 	e := w.e
 	d := t.day(w.dayOf(r.EventTime.Raw))
 	d.Events++
@@ -237,6 +275,13 @@ func (w *worker) record(r *cloudtrail.Record, t *tally) error {
 		_ = json.Unmarshal(r.UserIdentity.Raw, &who)
 	}
 	t.add(d, out, len(w.event), region, who.principal(), r.EventSource.Str+" "+r.EventName.Str)
+	// The quiet pass needs the whole event (suppressions and flood
+	// summaries read principals, resources and findings), not the pruned
+	// one routed. A CloudTrail record never closes a finding nor carries
+	// a heartbeat: only its alerts change the function's state.
+	if len(out.Destinations) > 0 {
+		w.held.add(eventTimeNanos(string(r.EventTime.Raw)), w.file, index, w.event, out.Destinations)
+	}
 	return nil
 }
 
@@ -325,8 +370,9 @@ func mustDetailType(eventType string) string {
 	return dt
 }
 
-// eventItem counts one EventBridge event, as replay would send it.
-func (w *worker) eventItem(raw []byte, t *tally) error {
+// eventItem counts one EventBridge event, the index-th item of its file,
+// as replay would send it.
+func (w *worker) eventItem(raw []byte, index int, t *tally) error {
 	event, env, note, err := w.e.router.Prepare(raw)
 	if err != nil {
 		return err
@@ -350,6 +396,9 @@ func (w *worker) eventItem(raw []byte, t *tally) error {
 	out, err := w.e.router.Route(event, env.Region, env.Account)
 	if err != nil {
 		return err
+	}
+	if len(out.Destinations) > 0 || out.Closes != "" || out.Heartbeat {
+		w.held.add(eventTimeNanos(detail.Time), w.file, index, event, out.Destinations)
 	}
 	if !out.Forwarded {
 		return nil

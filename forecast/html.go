@@ -36,7 +36,29 @@ func WriteHTML(w io.Writer, r *Report) error {
 		"MonthlyUSD":   fmt.Sprintf("%.2f", r.Cost.MonthlyUSD),
 		"Monthly":      fmt.Sprintf("%.0f", r.Cost.MonthlyEvents),
 	}
+	if q := r.Quiet; q != nil {
+		rows := func(m map[string]QuietCounts) []quietRow {
+			var out []quietRow
+			for _, k := range byBefore(m) {
+				out = append(out, quietRow{Key: k, QuietCounts: m[k], Kept: keptText(m[k])})
+			}
+			return out
+		}
+		days := []quietRow{}
+		for _, d := range append(append([]QuietDay{}, q.Days...), QuietDay{Date: "Total", QuietCounts: q.Total}) {
+			days = append(days, quietRow{Key: d.Date, QuietCounts: d.QuietCounts, Kept: keptText(d.QuietCounts)})
+		}
+		data["Q"], data["QuietSettings"] = q, quietSettings(q)
+		data["QuietDetectors"], data["QuietDestinations"], data["QuietDays"] = rows(q.ByDetector), rows(q.ByDestination), days
+	}
 	return page.Execute(w, data)
+}
+
+// quietRow is one row of a before-and-after table.
+type quietRow struct {
+	Key string
+	QuietCounts
+	Kept string
 }
 
 func contains(list []string, s string) bool {
@@ -155,6 +177,16 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}
 <table><tr><th>Detector</th><th>Alerts</th></tr>{{range .Detectors}}<tr><td>{{.Key}}</td><td class="n">{{.Count}}</td></tr>{{end}}</table>
 <table><tr><th>Severity</th><th>Alerts</th></tr>{{range .Severities}}<tr><td>{{.Key}}</td><td class="n">{{.Count}}</td></tr>{{end}}</table>
 <table><tr><th>Destination</th><th>Messages</th></tr>{{range .Destinations}}<tr><td>{{.Key}}</td><td class="n">{{.Count}}</td></tr>{{end}}</table>
+{{with .Q}}<h2>Before and after the quiet rules</h2>
+<p><strong>{{.Total.Before}} alerts before, {{.Total.After}} after</strong>: {{.Events}} events replayed in time order through the
+delivery function's own code, with its state and its tick. {{$.QuietSettings}}.</p>
+<table><tr><th>Detector</th><th>Alerts before</th><th>After</th><th>Sent</th><th>Flood summaries</th><th>Reminders</th><th>Kept quiet</th></tr>{{range $.QuietDetectors}}{{template "quiet" .}}{{end}}</table>
+<table><tr><th>Destination</th><th>Messages before</th><th>After</th><th>Sent</th><th>Flood summaries</th><th>Reminders</th><th>Kept quiet</th></tr>{{range $.QuietDestinations}}{{template "quiet" .}}{{end}}</table>
+<table><tr><th>Day</th><th>Alerts before</th><th>After</th><th>Sent</th><th>Flood summaries</th><th>Reminders</th><th>Kept quiet</th></tr>{{range $.QuietDays}}{{template "quiet" .}}{{end}}</table>
+<h3>Suppressions</h3>
+{{if .Suppressions}}<table><tr><th>Suppression</th><th>Alerts kept quiet</th><th>Reason</th><th>Until</th></tr>{{range .Suppressions}}<tr><td>{{.Name}}</td><td class="n">{{if .Matched}}{{.Matched}}{{else}}matched nothing{{end}}</td><td>{{.Reason}}</td><td>{{.Until}}</td></tr>{{end}}</table>{{else}}<p class="none">None.</p>{{end}}
+<p>The function's own reports, not counted above: {{.HeartbeatReports}} of a silent member rule, {{.WeeklyReports}} weekly reports of what was kept quiet.</p>
+{{range .Notes}}<p>{{.}}</p>{{end}}{{end}}
 <h2>Noisiest principals{{if .R.TopApproximate}} (approximate){{end}}</h2>
 <table><tr><th>Principal</th><th>Alerts</th></tr>{{range .R.TopPrincipals}}<tr><td>{{.Key}}</td><td class="n">{{.Count}}</td></tr>{{end}}</table>
 <h2>Noisiest API calls</h2>
@@ -169,4 +201,4 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}
 {{.R.Cost.Note}}; {{.R.Cost.CrossRegionEvents}} forwarded events cross regions.</p>
 {{if .R.ErrorCount}}<h2 class="err">{{.R.ErrorCount}} errors</h2><ul>{{range .R.Errors}}<li>{{.}}</li>{{end}}</ul>{{end}}
 </body></html>
-`))
+{{define "quiet"}}<tr><td>{{.Key}}</td><td class="n">{{.Before}}</td><td class="n">{{.After}}</td><td class="n">{{.Sent}}</td><td class="n">{{.FloodSummaries}}</td><td class="n">{{.Reminders}}</td><td>{{.Kept}}</td></tr>{{end}}`))

@@ -35,6 +35,10 @@ func ShowProgress(w io.Writer, p *Progress, interval time.Duration) (stop func()
 
 // progressLine renders one snapshot.
 func progressLine(s ProgressSnapshot, elapsed time.Duration) string {
+	if s.QuietTotal > 0 {
+		return fmt.Sprintf("%d/%d files read; replaying alerts in time order through the quiet rules: %d/%d",
+			s.FilesDone, s.FilesTotal, s.QuietDone, s.QuietTotal)
+	}
 	rate := float64(s.BytesDone) / elapsed.Seconds()
 	left := "?"
 	if rate > 0 && s.BytesTotal >= s.BytesDone {

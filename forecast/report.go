@@ -48,7 +48,10 @@ type Report struct {
 	// and counted as if in the member, as replay does.
 	OtherAccounts int64 `json:"otherAccounts"`
 	// CrossRegion forwarded events go to a bus in another region.
-	CrossRegion   int64   `json:"crossRegionForwarded"`
+	CrossRegion int64 `json:"crossRegionForwarded"`
+	// FindingsRead are the findings of Security Hub and GuardDuty
+	// exports among the events read.
+	FindingsRead  int64   `json:"findingsRead"`
 	TopPrincipals []Count `json:"topPrincipals"`
 	TopAPICalls   []Count `json:"topApiCalls"`
 	// TopApproximate is true when more distinct principals or API calls
@@ -57,6 +60,9 @@ type Report struct {
 	Cost           Cost     `json:"cost"`
 	ErrorCount     int      `json:"errorCount"`
 	Errors         []string `json:"errors"`
+	// Quiet is the forecast after the quiet rules: Days, Total and the
+	// counts above are before them.
+	Quiet *QuietReport `json:"quiet"`
 }
 
 // Cost is the estimated EventBridge bill of the forwarded traffic.
@@ -75,7 +81,7 @@ type Cost struct {
 
 func (t *tally) report() *Report {
 	r := &Report{Total: *newDay("total"), FilesFailed: t.filesFailed, NotDelivered: t.notDelivered,
-		ReadOnlySkipped: t.readOnlySkipped, OtherAccounts: t.otherAccounts, CrossRegion: t.crossRegion,
+		ReadOnlySkipped: t.readOnlySkipped, OtherAccounts: t.otherAccounts, CrossRegion: t.crossRegion, FindingsRead: t.findings,
 		ErrorCount: t.errorCount, Errors: append([]string{}, t.errors...), Days: []Day{}}
 	for _, date := range sortedKeys(t.days) {
 		d := t.days[date]
@@ -154,6 +160,11 @@ func WriteText(w io.Writer, r *Report) error {
 	section("Alerts per detector", r.Total.ByDetector)
 	section("Alerts per severity", r.Total.BySeverity)
 	section("Messages per destination", r.Total.ByDestination)
+	if r.Quiet != nil {
+		if err := writeQuietText(w, r.Quiet); err != nil {
+			return err
+		}
+	}
 	list := func(title string, cs []Count) {
 		fmt.Fprintf(w, "\n%s\n", title)
 		if len(cs) == 0 {

@@ -19,6 +19,7 @@ type tally struct {
 	readOnlySkipped    int64
 	otherAccounts      int64
 	crossRegion        int64
+	findings           int64
 	days               map[string]*Day
 	principals, apis   *topK
 	errors             []string
@@ -83,6 +84,7 @@ func (t *tally) merge(o *tally) {
 	t.readOnlySkipped += o.readOnlySkipped
 	t.otherAccounts += o.otherAccounts
 	t.crossRegion += o.crossRegion
+	t.findings += o.findings
 	for date, od := range o.days {
 		t.day(date).merge(od)
 	}

@@ -116,6 +116,21 @@ func (r *Router) RuleNames(region string) []string {
 // Account is the member account events are replayed in.
 func (r *Router) Account() string { return r.account }
 
+// Customer is the member's customer as the delivery function sees it (its
+// destinations, remindAfterDays, flood and suppressions); nil when the
+// member forwards to a bus the hub does not have.
+func (r *Router) Customer() *engine.Customer {
+	if r.customer == nil {
+		return nil
+	}
+	for i := range r.delivery.Customers {
+		if c := &r.delivery.Customers[i]; c.Name == r.customer.Name {
+			return c
+		}
+	}
+	return nil
+}
+
 // Regions lists the regions that have member rules, sorted.
 func (r *Router) Regions() []string {
 	out := make([]string, 0, len(r.regions))
@@ -172,6 +187,10 @@ type Outcome struct {
 	// for a member rule's scheduled event, which is recorded, not
 	// delivered.
 	FromHub, Heartbeat bool
+	// Closes is the detector one of whose findings the event closes
+	// (resolved, archived, passed): it alerts nobody, but the function
+	// remembers it, so a later update of the finding alerts again.
+	Closes string
 }
 
 // Route sends one event through the pipeline. account and region are the
@@ -269,6 +288,7 @@ func (rr *regionRouter) scheduledBy(event []byte) (string, bool) {
 func withDecision(out Outcome, d engine.Decision) Outcome {
 	out.Dropped = d.Dropped
 	out.Heartbeat = d.Heartbeat != nil
+	out.Closes = d.Closes
 	if d.Detector.ID != "" && d.Alerting() {
 		out.Detector, out.Severity = d.Detector.ID, d.Variant.Severity.String()
 	}

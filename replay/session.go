@@ -46,12 +46,8 @@ func (r *Router) NewSession() (*Session, error) {
 	// The member's customer is the only one its events reach; the others
 	// would only cost each tick a look at their empty state.
 	cfg.Customers = nil
-	if r.customer != nil {
-		for _, c := range r.delivery.Customers {
-			if c.Name == r.customer.Name {
-				cfg.Customers = append(cfg.Customers, c)
-			}
-		}
+	if c := r.Customer(); c != nil {
+		cfg.Customers = []engine.Customer{*c}
 	}
 	s := &Session{r: r, clock: &replayClock{}, store: engine.NewMemoryStore(), seen: map[string]seenEvent{}}
 	s.store.Now = s.clock.now
@@ -134,10 +130,8 @@ func (s *Session) Finish() []Result {
 		return nil
 	}
 	window := engine.TickInterval
-	for _, c := range s.r.delivery.Customers {
-		if s.r.customer != nil && c.Name == s.r.customer.Name {
-			window += time.Duration(c.Flood.WindowMinutes) * time.Minute
-		}
+	if c := s.r.Customer(); c != nil {
+		window += time.Duration(c.Flood.WindowMinutes) * time.Minute
 	}
 	return s.tickUntil(s.last.Add(window))
 }

@@ -40,7 +40,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"replay", "--hub", hubFile, "--member", memberFile, "--quiet", event}, "secalerts replay", "unknown flag: --quiet"},
 		{[]string{"replay", "--json=maybe", "--hub", hubFile, "--member", memberFile, event}, "secalerts replay", `--json "maybe": expected true or false`},
 		{[]string{"forecast", "--hub", hubFile}, "secalerts forecast", "--member MEMBER_STACK_FILE is required"},
-		{[]string{"forecast", "--hub", hubFile, "--member", memberFile}, "secalerts forecast", "name at least one log file or directory"},
+		{[]string{"forecast", "--hub", hubFile, "--member", memberFile}, "secalerts forecast", "name at least one log file, event file, findings export or directory"},
 		{[]string{"diff"}, "secalerts diff", "name the base to compare with: --base GIT_REV or --base-dir DIR"},
 		{[]string{"diff", "--base", "main", "--base-dir", "x"}, "secalerts diff", "--base and --base-dir both name the base: give one"},
 		{[]string{"diff", "--base-dir"}, "secalerts diff", "flag needs an argument: --base-dir"},

@@ -25,23 +25,40 @@ func newForecastCmd(c *cli) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "forecast --hub HUB_STACK_FILE --member MEMBER_STACK_FILE [--json] [--html FILE] PATH...",
-		Short: "forecast alerts a day from CloudTrail logs",
-		Long: `Read CloudTrail log files (gzip or JSON, or directory trees of them) and
-EventBridge event files, route every record through the member's rules, the
-hub bus policy and the hub's rules, and forecast alerts per day, detector,
+		Short: "forecast alerts a day from CloudTrail logs, events and findings exports, before and after the quiet rules",
+		Long: `Read, as files or directory trees (gzip or not, recognised by content):
+  - CloudTrail log files ({"Records": [...]}),
+  - EventBridge event files (one event, a JSON array or JSON lines),
+  - Security Hub and GuardDuty findings exports: the output of
+    aws securityhub get-findings and aws guardduty get-findings
+    ({"Findings": [...]}), each finding read as the event Security Hub or
+    GuardDuty sends for it,
+route every record and event through the member's rules, the hub bus
+policy and the hub's rules, and forecast alerts per day, detector,
 severity and destination, the noisiest principals and API calls, and the
 cost of the forwarded events. On a terminal, stderr shows the progress.
+
+Before and after: the counts above are before the quiet rules. Then the
+alerting events are replayed in time order through the delivery function's
+own code, with its state and its five-minute tick, and the customer's
+remindAfterDays, flood and suppressions: "after" is what it sends (alerts,
+flood summaries, reminders), per day, detector and destination, with what it
+kept quiet and why (duplicate, flood, suppressed:<name>), and each
+suppression with the alerts it matched; those that matched nothing are
+named. A findings export holds each finding once, in its latest state: its
+repeats are kept quiet only across the exports and updates the input holds.
 
 The stacks are checked first: the member must forward to a bus the hub
 creates, whose policy admits the member's account.`,
 		Example: `  secalerts forecast --hub Pulumi.hub.yaml --member Pulumi.member.yaml ~/trail/AWSLogs/111111111111/CloudTrail/
-  secalerts forecast --hub Pulumi.hub.yaml --member Pulumi.member.yaml --html report.html testdata/events/`,
+  secalerts forecast --hub Pulumi.hub.yaml --member Pulumi.member.yaml --html report.html testdata/events/
+  aws securityhub get-findings > securityhub.json; secalerts forecast --hub Pulumi.hub.yaml --member Pulumi.member.yaml securityhub.json`,
 		RunE: func(cmd *cobra.Command, paths []string) error {
 			if err := needFlags(cmd, "hub", "member"); err != nil {
 				return err
 			}
 			if len(paths) == 0 {
-				return usagef(cmd, "name at least one log file or directory")
+				return usagef(cmd, "name at least one log file, event file, findings export or directory")
 			}
 			return c.forecast(hubFile, memberFile, htmlFile, asJSON, paths)
 		},

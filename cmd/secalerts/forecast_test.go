@@ -51,3 +51,41 @@ func TestForecastCommand(t *testing.T) {
 		t.Errorf("forecast without files: exit %d, want 2", usage.code)
 	}
 }
+
+// TestForecastFindingsExports: Security Hub and GuardDuty exports are read
+// as the events their services send, and the JSON has the numbers before
+// and after the quiet rules. The two GuardDuty exports hold the same
+// updates: after, the second copy of each is the same event, not sent.
+func TestForecastFindingsExports(t *testing.T) {
+	out := invoke("forecast", "--json", "--hub", hubFile, "--member", memberFile, "../../testdata/findings")
+	if out.code != 0 {
+		t.Fatalf("exit %d: %s", out.code, out.stderr)
+	}
+	var r struct {
+		FindingsRead int64 `json:"findingsRead"`
+		Total        struct {
+			Alerts           int64            `json:"alerts"`
+			AlertsByDetector map[string]int64 `json:"alertsByDetector"`
+		} `json:"total"`
+		Quiet struct {
+			Events int64 `json:"eventsReplayed"`
+			Total  struct {
+				Before    int64            `json:"before"`
+				After     int64            `json:"after"`
+				KeptQuiet map[string]int64 `json:"keptQuiet"`
+			} `json:"total"`
+			Notes []string `json:"notes"`
+		} `json:"quiet"`
+	}
+	if err := json.Unmarshal([]byte(out.stdout), &r); err != nil {
+		t.Fatal(err)
+	}
+	gd := r.Total.AlertsByDetector["guardduty"]
+	if r.FindingsRead != 28 || gd == 0 || gd%2 != 0 || r.Total.AlertsByDetector["securityhub"] == 0 {
+		t.Fatalf("%d findings read, alerts %v", r.FindingsRead, r.Total.AlertsByDetector)
+	}
+	q := r.Quiet
+	if q.Total.Before != r.Total.Alerts || q.Total.After != r.Total.Alerts-gd/2 || q.Total.KeptQuiet["same-event-id"] != gd/2 || len(q.Notes) == 0 {
+		t.Errorf("quiet %+v, want the %d alerts but the second copy of the %d GuardDuty ones, and a note on snapshots", q, r.Total.Alerts, gd)
+	}
+}
