@@ -119,7 +119,7 @@ func (s *eventStore) destSet(dests []string) int32 {
 
 func (s *eventStore) toDisk(event []byte, h *held) error {
 	if s.spill == nil {
-		f, err := os.CreateTemp(s.dir, "secalerts-forecast-*.events")
+		f, err := os.CreateTemp(s.dir, "forecast-quiet-*.events")
 		if err != nil {
 			s.spillErr = fmt.Errorf("creating a temporary file for the events of the quiet pass: %w", err)
 			return s.spillErr
