@@ -188,15 +188,6 @@ func WriteText(w io.Writer, r *Report) error {
 		c.BilledEvents, c.DaysCovered, c.MonthlyEvents, c.MonthlyUSD)
 	fmt.Fprintf(w, "  at USD %.2f per million (%s, %s); %s; %d cross-region\n",
 		c.PricePerMillionUSD, c.PriceSource, c.PriceDate, c.Note, c.CrossRegionEvents)
-	if r.ErrorCount > 0 {
-		fmt.Fprintf(w, "\n%d errors (%d files skipped):\n", r.ErrorCount, r.FilesFailed)
-		for _, e := range r.Errors {
-			fmt.Fprintf(w, "  %s\n", e)
-		}
-		if r.ErrorCount > len(r.Errors) {
-			fmt.Fprintf(w, "  ... and %d more\n", r.ErrorCount-len(r.Errors))
-		}
-	}
 	return nil
 }
 

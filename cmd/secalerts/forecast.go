@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -15,7 +16,7 @@ var forecastHelp = help{
 	env: noEnv,
 	exits: []exitCode{
 		{exitOK, "the forecast was printed"},
-		{exitFailed, "an input could not be read (the forecast counts the rest and is still printed), a stack file is invalid, or the stacks do not pair"},
+		{exitFailed, "an input could not be read (named on stderr; the forecast of the rest is still printed, unless nothing could be read), a stack file is invalid, or the stacks do not pair"},
 		usageExit,
 	},
 }
@@ -94,6 +95,20 @@ func (c *cli) forecast(hubFile, memberFile, htmlFile string, asJSON bool, paths 
 	rep := engine.Run(paths, &progress)
 	stop()
 
+	// Inputs that could not be read are errors, on stderr; the JSON
+	// report lists them too. When nothing at all could be read there is
+	// no forecast to print.
+	var readErrs []error
+	for _, e := range rep.Errors {
+		readErrs = append(readErrs, errors.New(e))
+	}
+	if rep.ErrorCount > len(rep.Errors) {
+		readErrs = append(readErrs, fmt.Errorf("and %d more inputs could not be read", rep.ErrorCount-len(rep.Errors)))
+	}
+	if rep.ErrorCount > 0 && rep.Total.Events == 0 {
+		return errors.Join(readErrs...)
+	}
+
 	write := forecast.WriteText
 	if asJSON {
 		write = forecast.WriteJSON
@@ -107,8 +122,7 @@ func (c *cli) forecast(hubFile, memberFile, htmlFile string, asJSON bool, paths 
 		}
 	}
 	if rep.ErrorCount > 0 {
-		return fmt.Errorf("%d inputs could not be read (%d files skipped), each listed in the forecast; it counts the rest",
-			rep.ErrorCount, rep.FilesFailed)
+		return errors.Join(append(readErrs, fmt.Errorf("the forecast counts every other input (%d files skipped whole)", rep.FilesFailed))...)
 	}
 	return nil
 }

@@ -44,8 +44,13 @@ func TestForecastCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	failed := invoke("forecast", "--hub", hubFile, "--member", memberFile, bad, eventsDir+"/cloudtrail-changes")
-	if failed.code != 1 || !strings.Contains(failed.stdout, bad) || !strings.Contains(failed.stdout, "cloudtrail-changes") {
-		t.Errorf("a corrupt file: exit %d, want 1 with the file named and the rest counted:\n%s\n%s", failed.code, failed.stdout, failed.stderr)
+	if failed.code != 1 || !strings.Contains(failed.stderr, bad) || strings.Contains(failed.stdout, bad) || !strings.Contains(failed.stdout, "cloudtrail-changes") {
+		t.Errorf("a corrupt file: exit %d, want 1 with the file named on stderr and the rest counted:\n%s\n%s", failed.code, failed.stdout, failed.stderr)
+	}
+	// Nothing readable: no empty forecast, only the error.
+	if none := invoke("forecast", "--hub", hubFile, "--member", memberFile, filepath.Join(dir, "AWSLogs")); none.code != 1 || none.stdout != "" ||
+		!strings.Contains(none.stderr, "AWSLogs") {
+		t.Errorf("a path that does not exist: exit %d, stdout %q, stderr %q", none.code, none.stdout, none.stderr)
 	}
 	if usage := invoke("forecast", "--hub", hubFile); usage.code != 2 {
 		t.Errorf("forecast without files: exit %d, want 2", usage.code)
