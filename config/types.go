@@ -69,15 +69,9 @@ type Customer struct {
 	Teams          []TeamsChannel
 	Emails         []Email
 	Webhooks       []Webhook
-	// RemindAfterDays, Flood and Suppressions keep alerts quiet (the
-	// engine's types, so the hub's function reads what was validated).
-	RemindAfterDays int
-	Flood           engine.Flood
-	Suppressions    []engine.Suppression
-	// CanaryMaxSeverity is the highest severity of canary the customer's
-	// destinations get: any principal of a member account can put a
-	// canary on its default bus, so one above it is not delivered.
-	CanaryMaxSeverity severity.Severity
+	// Quiet keeps alerts quiet: the engine's type, so the hub's function
+	// reads what was validated.
+	engine.Quiet
 }
 
 // Account is a 12-digit AWS account ID with an optional display name.

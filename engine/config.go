@@ -52,6 +52,12 @@ type Customer struct {
 	// policy having checked the organization.
 	OrganizationID string        `json:"organizationId,omitempty"`
 	Destinations   []Destination `json:"destinations"`
+	Quiet
+}
+
+// Quiet is how a customer's alerts are kept quiet: the settings the stack
+// configures (config.Customer) and the plan passes on as they are.
+type Quiet struct {
 	// RemindAfterDays reminds of a finding still open that many days after
 	// it was last sent; 0 never.
 	RemindAfterDays int           `json:"remindAfterDays"`

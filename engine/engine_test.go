@@ -29,13 +29,13 @@ func testConfig() *Config {
 		Hub:       Hub{Account: hubAccount, Region: "us-east-1", Partition: "aws", OperatorTopic: operator},
 		Heartbeat: &HeartbeatSettings{MissingAfterMinutes: 180, RemindEveryHours: 24, ForgetAfterDays: 8},
 		Customers: []Customer{
-			{Name: "acme", Accounts: []Account{{ID: prodAccount, Name: "acme-prod"}, {ID: devAccount}}, CanaryMaxSeverity: severity.High, Destinations: []Destination{
+			{Name: "acme", Accounts: []Account{{ID: prodAccount, Name: "acme-prod"}, {ID: devAccount}}, Quiet: Quiet{CanaryMaxSeverity: severity.High}, Destinations: []Destination{
 				{ID: "slack:T0000000001/C0000000001", Kind: Slack, MinSeverity: severity.Medium, Topic: chatTopic},
 				{ID: "email:a@example.com", Kind: Email, MinSeverity: severity.High, Topic: emailTopic},
 				{ID: "email:b@example.com", Kind: Email, MinSeverity: severity.Critical, Topic: emailTopic},
 				{ID: "webhook:pager", Kind: Webhook, MinSeverity: severity.High, Parameter: "/secalerts/acme/webhooks/pager", Format: "json"},
 			}},
-			{Name: "globex", OrganizationID: "o-exampleorg1", CanaryMaxSeverity: severity.High, Destinations: []Destination{
+			{Name: "globex", OrganizationID: "o-exampleorg1", Quiet: Quiet{CanaryMaxSeverity: severity.High}, Destinations: []Destination{
 				{ID: "email:soc@globex.example", Kind: Email, MinSeverity: severity.Low, Topic: "arn:aws:sns:us-east-1:999999999999:secalerts-globex-email"},
 			}},
 		},

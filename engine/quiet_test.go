@@ -21,7 +21,7 @@ var fiveAccounts = []string{"111111111111", "222222222222", "333333333333", "444
 // takes MEDIUM and above, reminders every remindDays and the flood guard
 // as given.
 func quietConfig(remindDays int, flood Flood, sups ...Suppression) *Config {
-	c := Customer{Name: "acme", RemindAfterDays: remindDays, Flood: flood, Suppressions: sups, CanaryMaxSeverity: severity.High, Destinations: []Destination{
+	c := Customer{Name: "acme", Quiet: Quiet{RemindAfterDays: remindDays, Flood: flood, Suppressions: sups, CanaryMaxSeverity: severity.High}, Destinations: []Destination{
 		{ID: "slack:T0000000001/C0000000001", Kind: Slack, MinSeverity: severity.Medium, Topic: chatTopic},
 	}}
 	for _, a := range fiveAccounts {

@@ -36,13 +36,8 @@ type Customer struct {
 	// Webhooks are called by the function with the URL their parameter
 	// holds.
 	Webhooks []Webhook
-	// RemindAfterDays, Flood and Suppressions keep the customer's alerts
-	// quiet (the function's rules, as configured).
-	RemindAfterDays int
-	Flood           engine.Flood
-	Suppressions    []engine.Suppression
-	// CanaryMaxSeverity is the highest canary delivered.
-	CanaryMaxSeverity severity.Severity
+	// Quiet are the function's quiet rules for the customer, as configured.
+	engine.Quiet
 }
 
 // Bus is the customer's event bus and its archive (of the same name).
@@ -104,7 +99,7 @@ func newCustomer(acct names.Account, h *config.Hub, i int, c config.Customer) (C
 	bus := names.Bus(c.Name)
 	cp := Customer{
 		Name: c.Name, Accounts: c.Accounts, OrganizationID: c.OrganizationID,
-		RemindAfterDays: c.RemindAfterDays, Flood: c.Flood, Suppressions: c.Suppressions, CanaryMaxSeverity: c.CanaryMaxSeverity,
+		Quiet: c.Quiet,
 		Bus: Bus{Name: bus, ARN: acct.EventBusARN(bus), Description: "secalerts: security events of customer " + c.Name,
 			ArchiveRetentionDays: h.ArchiveRetentionDays},
 	}

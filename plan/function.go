@@ -100,8 +100,7 @@ func newFunction(acct names.Account, h *config.Hub, p *Hub) (Function, error) {
 			RemindEveryHours: h.Heartbeat.RemindEveryHours, ForgetAfterDays: ForgetAfterDays(h.Heartbeat.MissingAfterMinutes)}
 	}
 	for _, c := range p.Customers {
-		ec := engine.Customer{Name: c.Name, OrganizationID: c.OrganizationID, Destinations: c.Destinations(),
-			RemindAfterDays: c.RemindAfterDays, Flood: c.Flood, Suppressions: c.Suppressions, CanaryMaxSeverity: c.CanaryMaxSeverity}
+		ec := engine.Customer{Name: c.Name, OrganizationID: c.OrganizationID, Destinations: c.Destinations(), Quiet: c.Quiet}
 		for _, a := range c.Accounts {
 			ec.Accounts = append(ec.Accounts, engine.Account{ID: a.ID, Name: a.Name})
 		}
