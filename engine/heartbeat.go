@@ -181,7 +181,7 @@ func (e *Engine) CheckHeartbeats(ctx context.Context) (CheckResult, error) {
 		}
 		event := e.silenceReport(st, now, first, reminder)
 		o, err := e.Report(ctx, st.Customer, event)
-		res.Sent = append(res.Sent, Sent{Customer: st.Customer, Kind: "report", Detector: o.Detector.ID, Severity: o.Variant.Severity, Deliveries: o.Deliveries})
+		res.Sent = append(res.Sent, Sent{Customer: st.Customer, Kind: SentReport, Detector: o.Detector.ID, Severity: o.Variant.Severity, Deliveries: o.Deliveries})
 		if err != nil {
 			errs = append(errs, fmt.Errorf("reporting the silence of %s: %w", it.Key.SK, err))
 			continue

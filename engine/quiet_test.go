@@ -96,7 +96,7 @@ func simulate(t *testing.T, e *Engine, c *clock, events []simEvent, until time.T
 			t.Fatal(err)
 		}
 		for _, s := range sent {
-			if s.Kind == "reminder" {
+			if s.Kind == SentReminder {
 				reminders++
 			}
 		}
@@ -236,7 +236,7 @@ func TestFloodBurst(t *testing.T) {
 	if len(msgs) > 11 || quiet != 490 {
 		t.Fatalf("%d messages to the channel, %d collapsed; want at most 10 + 1 and 490", len(msgs), quiet)
 	}
-	if len(sent) != 1 || sent[0].Kind != "summary" || len(sent[0].Covers) != 490 {
+	if len(sent) != 1 || sent[0].Kind != SentSummary || len(sent[0].Covers) != 490 {
 		t.Fatalf("tick sent %+v", sent)
 	}
 	summary := string(msgs[len(msgs)-1].body)
@@ -284,7 +284,7 @@ func TestSettledWindowsAreReadAgainWhenWritten(t *testing.T) {
 	if err := store.Put(context.Background(), items[0]); err != nil {
 		t.Fatal(err)
 	}
-	if sent, err := e.Tick(context.Background()); err != nil || len(sent) != 1 || sent[0].Kind != "summary" {
+	if sent, err := e.Tick(context.Background()); err != nil || len(sent) != 1 || sent[0].Kind != SentSummary {
 		t.Errorf("after the window was written to, tick sent %+v (%v), want its summary", sent, err)
 	}
 }
@@ -382,7 +382,7 @@ func TestWeeklyReport(t *testing.T) {
 	}
 	c.set(month.AddDate(0, 0, 7))
 	sent, err := e.Tick(context.Background())
-	if err != nil || len(sent) != 1 || sent[0].Kind != "weekly" || len(sent[0].Deliveries) != 2 {
+	if err != nil || len(sent) != 1 || sent[0].Kind != SentWeekly || len(sent[0].Deliveries) != 2 {
 		t.Fatalf("weekly report: %+v %v", sent, err)
 	}
 	if body := string(sent[0].Deliveries[0].Body); !strings.Contains(body, "suppressed:office-ssh 3") {

@@ -15,11 +15,19 @@ import (
 	"secalerts/severity"
 )
 
+// The kinds of message the tick sends on its own.
+const (
+	SentReport   = "report"   // a member rule fell silent
+	SentReminder = "reminder" // a finding is still open
+	SentSummary  = "summary"  // a flood window ended with alerts collapsed
+	SentWeekly   = "weekly"   // what was kept quiet last week
+)
+
 // Sent is a message the tick sent on its own: a silence report, a
 // reminder, a flood summary or a weekly report.
 type Sent struct {
 	Customer string
-	// Kind is "report", "reminder", "summary" or "weekly".
+	// Kind is SentReport, SentReminder, SentSummary or SentWeekly.
 	Kind       string
 	Detector   string
 	Severity   severity.Severity
@@ -96,7 +104,7 @@ func (e *Engine) remind(ctx context.Context, c *Customer) ([]Sent, error) {
 			age(now.Sub(time.Unix(st.FirstSeen, 0))), day(st.FirstSeen), c.RemindAfterDays)}
 		id := fmt.Sprintf("reminder-%s-%d", it.Key.SK, st.LastNotified)
 		dels, err := e.dispatch(ctx, c, id, receiving(c, st.Severity), false, st.Severity, msg)
-		sent = append(sent, Sent{Customer: c.Name, Kind: "reminder", Detector: st.Detector, Severity: st.Severity, Deliveries: dels})
+		sent = append(sent, Sent{Customer: c.Name, Kind: SentReminder, Detector: st.Detector, Severity: st.Severity, Deliveries: dels})
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -148,7 +156,7 @@ func (e *Engine) summarizeFloods(ctx context.Context, c *Customer) ([]Sent, erro
 		}
 		msg := floodSummary(c, st)
 		dels, err := e.dispatch(ctx, c, "flood-"+it.Key.SK, receiving(c, st.Highest), false, st.Highest, msg)
-		sent = append(sent, Sent{Customer: c.Name, Kind: "summary", Detector: st.Detector, Severity: st.Highest, Deliveries: dels, Covers: st.Events})
+		sent = append(sent, Sent{Customer: c.Name, Kind: SentSummary, Detector: st.Detector, Severity: st.Highest, Deliveries: dels, Covers: st.Events})
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -314,7 +322,7 @@ func (e *Engine) reportWeek(ctx context.Context, c *Customer) ([]Sent, error) {
 			all = append(all, &c.Destinations[i])
 		}
 		dels, err := e.dispatch(ctx, c, "weekly-"+st.Week, all, false, severity.Informational, msg)
-		sent = append(sent, Sent{Customer: c.Name, Kind: "weekly", Detector: "quiet-report", Severity: severity.Informational, Deliveries: dels})
+		sent = append(sent, Sent{Customer: c.Name, Kind: SentWeekly, Detector: "quiet-report", Severity: severity.Informational, Deliveries: dels})
 		if err != nil {
 			errs = append(errs, err)
 			continue

@@ -152,13 +152,13 @@ func (s *Session) tickUntil(t time.Time) []Result {
 			res := Result{Time: next.UTC().Format(time.RFC3339), Forwarded: true, Customer: m.Customer, Detector: m.Detector,
 				Severity: m.Severity.String(), Deliveries: []Delivery{}}
 			switch m.Kind {
-			case "summary":
+			case engine.SentSummary:
 				res.Summary = true
-			case "reminder":
+			case engine.SentReminder:
 				res.Reminder = true
-			case "report":
+			case engine.SentReport:
 				res.Report = true
-			case "weekly":
+			case engine.SentWeekly:
 				res.Weekly = true
 			}
 			for _, id := range m.Covers {
