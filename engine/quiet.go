@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"secalerts/render"
@@ -74,13 +73,7 @@ const maxRememberedText = 2000
 // times maxBreakdown fields and next steps.
 func remembered(msg render.Message) render.Message {
 	msg.Event = nil
-	cut := func(s string) string {
-		if len(s) <= maxRememberedText {
-			return s
-		}
-		s = strings.ToValidUTF8(s[:maxRememberedText], "")
-		return s + "… [truncated]"
-	}
+	cut := func(s string) string { return render.Shorten(s, maxRememberedText) }
 	msg.Title, msg.Summary, msg.ConsoleURL = cut(msg.Title), cut(msg.Summary), cut(msg.ConsoleURL)
 	msg.Fields = append([]render.Field(nil), msg.Fields[:min(len(msg.Fields), maxFirst*maxBreakdown)]...)
 	for i := range msg.Fields {

@@ -311,6 +311,20 @@ var (
 
 func identity(s string) string { return s }
 
+// Shorten returns s cut to at most max bytes at a rune boundary, marked
+// with truncatedMark when cut: for keeping a value, not for showing it
+// (the renderers clean, escape and fit every value they write).
+func Shorten(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + truncatedMark
+}
+
 // piece returns s cleaned (plain) and escaped for st, shortened with
 // truncatedMark so that it measures at most max.
 func (st style) piece(s string, max int) string {

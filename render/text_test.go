@@ -124,3 +124,20 @@ func TestEmailSubject(t *testing.T) {
 		})
 	}
 }
+
+func TestShorten(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"short", 10, "short"},
+		{"exactly10!", 10, "exactly10!"},
+		{"abcdefghijk", 4, "abcd" + truncatedMark},
+		{"ééé", 3, "é" + truncatedMark}, // never half a rune
+	} {
+		if got := Shorten(tc.in, tc.max); got != tc.want {
+			t.Errorf("Shorten(%q, %d) = %q, want %q", tc.in, tc.max, got, tc.want)
+		}
+	}
+}
