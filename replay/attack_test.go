@@ -48,6 +48,22 @@ func TestAMemberAdminCannotGoDarkQuietly(t *testing.T) {
 		"Config rule deleted":                                  "sensor-blinding/CRITICAL--config-delete-guardduty-rule.json",
 		"Config evaluation results deleted":                    "sensor-blinding/CRITICAL--config-delete-evaluation-results.json",
 		"a region enabled, with no forwarder and no heartbeat": "region-changes/CRITICAL--enable-region.json",
+		"a region disabled":                                    "region-changes/CRITICAL--disable-region.json",
+		"CloudTrail StopLogging":                               "cloudtrail-changes/CRITICAL--stop-logging.json",
+		"CloudTrail DeleteTrail":                               "cloudtrail-changes/CRITICAL--delete-trail.json",
+		"Config recorder stopped":                              "config-changes/CRITICAL--stop-configuration-recorder.json",
+		"Config recorder narrowed":                             "config-changes/CRITICAL--put-configuration-recorder-exclusions.json",
+		"GuardDuty detector deleted":                           "guardduty-changes/CRITICAL--delete-detector.json",
+		"GuardDuty detached from its administrator":            "guardduty-changes/CRITICAL--disassociate-from-administrator-account.json",
+		"GuardDuty threat list deleted":                        "sensor-blinding/CRITICAL--guardduty-delete-threat-list.json",
+		"Security Hub disabled":                                "securityhub-changes/CRITICAL--disable-security-hub.json",
+		"Access Analyzer deleted":                              "access-analyzer-changes/CRITICAL--delete-account-analyzer.json",
+		"the DLQ alarm's actions disabled":                     "pipeline-changes/CRITICAL--disable-alarm-actions-among-others.json",
+		"the DLQ alarm's threshold raised":                     "pipeline-changes/CRITICAL--put-metric-alarm-dlq-threshold-raised.json",
+		"the DLQ deleted":                                      "pipeline-changes/CRITICAL--delete-forward-dlq.json",
+		"the DLQ's retention cut":                              "pipeline-changes/CRITICAL--set-forward-dlq-retention-one-minute.json",
+		"a default bus permission removed":                     "pipeline-changes/CRITICAL--remove-permission-default-bus-by-name.json",
+		"a deny-all policy attached to the forwarding role":    "pipeline-role-changes/CRITICAL--attach-deny-all-to-forward-role.json",
 	}
 	highest := []string{"email:acme-security@example.com", engine.OperatorID, "webhook:pager"}
 	for step, sample := range steps {
